@@ -1,0 +1,1 @@
+from . import decode_heads, segmentors, unroll  # noqa: F401
