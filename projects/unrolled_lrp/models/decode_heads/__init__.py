@@ -1,0 +1,3 @@
+from .tied_heaviside_head import TiedHeavisideHead
+
+__all__ = ['TiedHeavisideHead']

@@ -1,0 +1,3 @@
+from .unrolled_lrp import UnrolledLRP
+
+__all__ = ['UnrolledLRP']

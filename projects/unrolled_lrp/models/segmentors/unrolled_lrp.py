@@ -1,0 +1,106 @@
+"""The unrolled-LRP segmentor: a classifier trained through its own heatmaps."""
+import torch
+from mmseg.models.segmentors import EncoderDecoder
+from mmseg.registry import MODELS
+from mmseg.utils import add_prefix
+
+from ..unroll import check_backbone, walk_backbone
+
+
+def _describe(data_sample):
+    return data_sample.metainfo.get('img_path', '<image without img_path>')
+
+
+@MODELS.register_module()
+class UnrolledLRP(EncoderDecoder):
+    """Segmentation by the stacked LRP heatmaps of a classifier (paper Sec. 2).
+
+    Losses: per-pixel softmax cross-entropy on the heatmaps of the samples that carry
+    a mask (``decode.loss_ce``, weighted in ``decode_head.loss_decode``), and
+    multi-label sigmoid BCE on the class logits of every sample (``loss_cls``,
+    ``cls_loss``). The decoder runs only for masked samples.
+
+    Image-level labels are ``data_sample.gt_image_labels`` (float multi-hot,
+    ``num_classes``, index 0 = background); a masked sample without them gets them
+    from its mask.
+
+    Args:
+        cls_loss (dict): Config of the image-level loss (a sigmoid loss on logits).
+        cls_exclude_background (bool): Leave the background logit out of ``cls_loss``
+            (the reference setting: nearly every image contains background).
+    """
+
+    def __init__(self, backbone, decode_head, cls_loss=None, cls_exclude_background=True,
+                 train_cfg=None, test_cfg=None, data_preprocessor=None, init_cfg=None, **kwargs):
+        for key in ('neck', 'auxiliary_head'):
+            if kwargs.get(key) is not None:
+                raise ValueError(f'UnrolledLRP has no {key}: the decoder unrolls the backbone itself')
+        super().__init__(backbone, decode_head, train_cfg=train_cfg, test_cfg=test_cfg,
+                         data_preprocessor=data_preprocessor, init_cfg=init_cfg,
+                         pretrained=kwargs.get('pretrained'))
+        check_backbone(self.backbone)
+        self.cls_loss = MODELS.build(cls_loss or dict(
+            type='CrossEntropyLoss', use_sigmoid=True, loss_weight=1.0, loss_name='loss_cls'))
+        self.cls_exclude_background = cls_exclude_background
+
+    def class_logits(self, inputs):
+        """(B, num_classes) scores, through the backbone's own forward."""
+        return self.decode_head.class_logits(self.backbone(inputs)[-1])
+
+    def _forward(self, inputs, data_samples=None):
+        """Heatmaps (B, num_classes, H, W), summed over input channels."""
+        return self.decode_head.forward(walk_backbone(self.backbone, inputs))
+
+    def encode_decode(self, inputs, batch_img_metas):
+        return self.decode_head.predict(
+            walk_backbone(self.backbone, inputs), batch_img_metas, self.test_cfg)
+
+    def predict(self, inputs, data_samples=None):
+        """MMSeg's prediction (``seg_logits`` = heatmaps) plus ``pred_class_logits`` (K,)."""
+        results = super().predict(inputs, data_samples)
+        for result, logits in zip(results, self.class_logits(inputs)):
+            result.pred_class_logits = logits
+        return results
+
+    def loss(self, inputs, data_samples):
+        trace = walk_backbone(self.backbone, inputs)
+        masked = [i for i, sample in enumerate(data_samples) if 'gt_sem_seg' in sample]
+        for i in masked:
+            self._check_mask(data_samples[i], inputs.shape[-2:])
+        labels = torch.stack([self._image_labels(sample) for sample in data_samples]).to(inputs)
+        first = 1 if self.cls_exclude_background else 0
+        logits = self.decode_head.class_logits(trace.features)
+        losses = {self.cls_loss.loss_name: self.cls_loss(logits[:, first:], labels[:, first:])}
+        if masked:
+            index = torch.tensor(masked, device=inputs.device)
+            losses.update(add_prefix(self.decode_head.loss(
+                trace.select(index), [data_samples[i] for i in masked], self.train_cfg), 'decode'))
+        return losses
+
+    def _check_mask(self, data_sample, image_size):
+        mask = data_sample.gt_sem_seg.data
+        if tuple(mask.shape[-2:]) != tuple(image_size):
+            raise ValueError(f'{_describe(data_sample)}: mask size {tuple(mask.shape[-2:])} '
+                             f'differs from its image size {tuple(image_size)}')
+        values = mask.unique()
+        ignore = self.decode_head.ignore_index
+        bad = values[(values != ignore) & ((values < 0) | (values >= self.num_classes))]
+        if len(bad):
+            raise ValueError(f'{_describe(data_sample)}: mask holds label values {bad.tolist()}; '
+                             f'allowed are 0..{self.num_classes - 1} and {ignore}')
+
+    def _image_labels(self, data_sample):
+        if 'gt_image_labels' in data_sample:
+            labels = torch.as_tensor(data_sample.gt_image_labels, dtype=torch.float32)
+            if labels.shape != (self.num_classes, ):
+                raise ValueError(f'{_describe(data_sample)}: gt_image_labels has shape '
+                                 f'{tuple(labels.shape)}, expected ({self.num_classes},)')
+            return labels
+        if 'gt_sem_seg' in data_sample:
+            mask = data_sample.gt_sem_seg.data
+            present = mask[mask != self.decode_head.ignore_index].long().unique()
+            labels = torch.zeros(self.num_classes, device=mask.device)
+            labels[present] = 1
+            return labels
+        raise ValueError(f'{_describe(data_sample)}: sample has neither a mask nor '
+                         'gt_image_labels; the classification loss needs image-level labels')

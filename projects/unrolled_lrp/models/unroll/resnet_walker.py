@@ -1,0 +1,52 @@
+"""Walks MMSeg's (and mmpretrain's) ``ResNet``: stem, max-pool, residual stages."""
+from .sequential_walker import walk_sequential
+from .tied_residual import TiedResidual
+from .trace_builder import UnsupportedLayerError, conv_norm, relu
+
+
+def _check_block(block, where):
+    if getattr(block, 'with_plugins', False) or getattr(block, 'with_dcn', False):
+        raise UnsupportedLayerError(f'{where}: blocks with plugins or DCN are not supported')
+    drop_prob = getattr(getattr(block, 'drop_path', None), 'drop_prob', 0)
+    if block.training and drop_prob > 0:
+        raise UnsupportedLayerError(f'{where}: stochastic depth (drop_path) is not supported')
+
+
+def walk_block(records, block, x, where):
+    """BasicBlock (two convs) or Bottleneck (three convs), then add and ReLU."""
+    _check_block(block, where)
+    branch = []
+    convs = [(block.conv1, block.norm1), (block.conv2, block.norm2)]
+    if hasattr(block, 'conv3'):
+        convs.append((block.conv3, block.norm3))
+    out = x
+    for i, (conv, norm) in enumerate(convs):
+        out = conv_norm(branch, conv, norm, out, f'{where}.conv{i + 1}')
+        if i < len(convs) - 1:
+            out = relu(branch, out)
+    shortcut = []
+    identity = x
+    if block.downsample is not None:
+        identity = walk_sequential(shortcut, block.downsample, x, f'{where}.downsample')
+    records.append(TiedResidual(branch, shortcut))
+    return relu(records, out + identity)
+
+
+def walk_resnet(records, backbone, x):
+    if getattr(backbone, 'avg_down', False):
+        raise UnsupportedLayerError(
+            f'{type(backbone).__name__}: avg_down shortcuts (ResNetV1d) are not supported')
+    if backbone.deep_stem:
+        x = walk_sequential(records, backbone.stem, x, 'stem')
+    else:
+        x = conv_norm(records, backbone.conv1, backbone.norm1, x, 'conv1')
+        x = relu(records, x)
+    x = walk_sequential(records, [backbone.maxpool], x, 'maxpool')
+    for name in backbone.res_layers:
+        for i, block in enumerate(getattr(backbone, name)):
+            x = walk_block(records, block, x, f'{name}[{i}]')
+    return x
+
+
+def last_stage_index(backbone):
+    return len(backbone.res_layers) - 1

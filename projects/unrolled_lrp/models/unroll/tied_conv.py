@@ -1,0 +1,34 @@
+"""Tied inverse of a convolution (with the BatchNorm that follows it)."""
+import torch.nn.functional as F
+
+
+class TiedConv:
+    """Transposed convolution with the encoder's own weight.
+
+    ``scale`` is the per-output-channel factor ``gamma / sqrt(var + eps)`` of a
+    following BatchNorm (statistics of the forward pass, detached; ``gamma`` keeps its
+    gradient), or ``None``. ``input_shape`` fixes the output size of the transposed
+    convolution, so any input size decodes back to itself.
+    """
+
+    def __init__(self, conv, scale, input_shape):
+        self.conv = conv
+        self.scale = scale
+        self.input_shape = tuple(input_shape)
+
+    def decode(self, signal, gate):
+        if self.scale is not None:
+            signal = signal * self.scale.view(1, 1, -1, 1, 1)
+        conv = self.conv
+        out_size = signal.shape[-2:]
+        output_padding = tuple(
+            self.input_shape[2 + i] - ((out_size[i] - 1) * conv.stride[i] - 2 * conv.padding[i] +
+                                       conv.dilation[i] * (conv.kernel_size[i] - 1) + 1)
+            for i in range(2))
+        flat = F.conv_transpose2d(
+            signal.flatten(0, 1), conv.weight, None, conv.stride, conv.padding, output_padding,
+            conv.groups, conv.dilation)
+        return flat.unflatten(0, signal.shape[:2])
+
+    def select(self, index):
+        return TiedConv(self.conv, self.scale, (len(index), ) + self.input_shape[1:])

@@ -1,0 +1,70 @@
+"""Shared builders for the tests: small models with random weights, no downloads."""
+import pytest
+import torch
+
+import unrolled_lrp  # noqa: F401  (registers the project's modules)
+
+BACKBONES = {
+    'resnet18': dict(type='ResNet', depth=18, num_stages=4, out_indices=(3, ), style='pytorch'),
+    'resnet50': dict(type='ResNet', depth=50, num_stages=4, out_indices=(3, ), style='pytorch'),
+    'resnet50v1c': dict(type='ResNetV1c', depth=50, num_stages=4, out_indices=(3, ),
+                        style='pytorch'),
+    'vgg16bn': dict(type='mmpretrain.VGG', depth=16, norm_cfg=dict(type='BN'), out_indices=(4, )),
+    'vgg16': dict(type='mmpretrain.VGG', depth=16, out_indices=(4, )),
+    'vgg11bn': dict(type='mmpretrain.VGG', depth=11, norm_cfg=dict(type='BN'), out_indices=(4, )),
+}
+LAST_CHANNELS = {'resnet18': 512, 'resnet50': 2048, 'resnet50v1c': 2048, 'vgg16bn': 512,
+                 'vgg16': 512, 'vgg11bn': 512}
+
+
+def model_config(backbone='resnet18', num_classes=21, size=None, **head):
+    """An UnrolledLRP config; ``size`` pads training batches (the data preprocessor needs it)."""
+    preprocessor = dict(type='SegDataPreProcessor', mean=[123.675, 116.28, 103.53],
+                        std=[58.395, 57.12, 57.375], bgr_to_rgb=True, pad_val=0, seg_pad_val=255)
+    if size is not None:
+        preprocessor['size'] = size
+    return dict(
+        type='UnrolledLRP', data_preprocessor=preprocessor, backbone=dict(BACKBONES[backbone]),
+        decode_head=dict(type='TiedHeavisideHead', in_channels=LAST_CHANNELS[backbone],
+                         num_classes=num_classes, **head),
+        train_cfg=dict(), test_cfg=dict(mode='whole'))
+
+
+def randomize_batch_norm(model, seed=0):
+    """Non-trivial BatchNorm statistics and affine parameters, so eval-mode scales matter."""
+    generator = torch.Generator().manual_seed(seed)
+    for module in model.modules():
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            shape = module.running_mean.shape
+            module.running_mean.copy_(torch.randn(shape, generator=generator) * 0.1)
+            module.running_var.copy_(torch.rand(shape, generator=generator) + 0.5)
+            module.weight.data.copy_(torch.rand(shape, generator=generator) + 0.5)
+            module.bias.data.copy_(torch.randn(shape, generator=generator) * 0.1)
+
+
+@pytest.fixture
+def build_model():
+    from mmseg.registry import MODELS
+
+    def build(backbone='resnet18', seed=0, **kwargs):
+        torch.manual_seed(seed)
+        model = MODELS.build(model_config(backbone, **kwargs))
+        model.init_weights()
+        randomize_batch_norm(model, seed)
+        # a visible classifier: the default init (std 0.01) makes every heatmap tiny
+        torch.nn.init.normal_(model.decode_head.conv_seg.weight, std=0.5)
+        torch.nn.init.normal_(model.decode_head.conv_seg.bias, std=0.1)
+        return model
+
+    return build
+
+
+def input_x_gradient(model, inputs):
+    """The oracle: (x * d logit_c / dx) summed over channels, one autograd pass per class."""
+    inputs = inputs.clone().requires_grad_(True)
+    logits = model.class_logits(inputs)
+    maps = []
+    for c in range(logits.shape[1]):
+        (grad, ) = torch.autograd.grad(logits[:, c].sum(), inputs, retain_graph=True)
+        maps.append((inputs * grad).sum(1))
+    return torch.stack(maps, 1).detach(), logits.detach()

@@ -1,0 +1,73 @@
+"""Bad models and bad samples fail with errors that say what is wrong and where."""
+import pytest
+import torch
+from mmengine.structures import PixelData
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+
+from conftest import model_config
+from unrolled_lrp.models.unroll import UnsupportedLayerError, walk_backbone
+
+
+def sample(mask=None, labels=None, path='data/img_7.jpg'):
+    data_sample = SegDataSample(metainfo=dict(img_path=path))
+    if mask is not None:
+        data_sample.gt_sem_seg = PixelData(data=mask)
+    if labels is not None:
+        data_sample.gt_image_labels = labels
+    return data_sample
+
+
+def test_unsupported_backbone_type():
+    config = model_config()
+    config['backbone'] = dict(type='MobileNetV2', out_indices=(7, ))
+    with pytest.raises(UnsupportedLayerError, match='MobileNetV2 is not supported'):
+        MODELS.build(config)
+
+
+def test_avg_down_resnet_is_refused():
+    config = model_config()
+    config['backbone'] = dict(type='ResNetV1d', depth=18, out_indices=(3, ))
+    with pytest.raises(UnsupportedLayerError, match='avg_down'):
+        MODELS.build(config)
+
+
+def test_out_indices_must_end_at_last_stage():
+    config = model_config()
+    config['backbone']['out_indices'] = (2, )
+    with pytest.raises(ValueError, match='must end with the last stage'):
+        MODELS.build(config)
+
+
+def test_unsupported_layer_is_named(build_model):
+    model = build_model('resnet18')
+    model.backbone.layer2[0].conv1.padding_mode = 'reflect'
+    with pytest.raises(UnsupportedLayerError, match=r'layer2\[0\].conv1.*reflect'):
+        walk_backbone(model.backbone, torch.randn(1, 3, 32, 32))
+
+
+def test_mask_of_other_size_names_the_image(build_model):
+    model = build_model('resnet18').train()
+    bad = sample(mask=torch.zeros(1, 30, 32, dtype=torch.long))
+    with pytest.raises(ValueError, match=r'data/img_7.jpg: mask size \(30, 32\) differs'):
+        model.loss(torch.randn(1, 3, 32, 32), [bad])
+
+
+def test_label_values_outside_classes_and_ignore(build_model):
+    model = build_model('resnet18').train()
+    mask = torch.zeros(1, 32, 32, dtype=torch.long)
+    mask[0, 0, :3] = torch.tensor([21, 255, 40])
+    with pytest.raises(ValueError, match=r'img_7.jpg: mask holds label values \[21, 40\]'):
+        model.loss(torch.randn(1, 3, 32, 32), [sample(mask=mask)])
+
+
+def test_sample_without_any_label(build_model):
+    model = build_model('resnet18').train()
+    with pytest.raises(ValueError, match='neither a mask nor gt_image_labels'):
+        model.loss(torch.randn(1, 3, 32, 32), [sample()])
+
+
+def test_unknown_decoder_mode():
+    config = model_config(mode='lrp-z')
+    with pytest.raises(ValueError, match="decoder mode must be one of"):
+        MODELS.build(config)

@@ -1,0 +1,31 @@
+"""Sec. 2.4: the LRP-0 heatmap loss trains the decoder path only; LRP-epsilon also the encoder's."""
+import pytest
+import torch
+
+from unrolled_lrp.models.unroll import walk_backbone
+from unrolled_lrp.models.unroll.tied_activation import TiedActivation
+from unrolled_lrp.models.unroll.tied_residual import TiedResidual
+
+
+def activations(records):
+    for record in records:
+        if isinstance(record, TiedActivation):
+            yield record.activation
+        elif isinstance(record, TiedResidual):
+            yield from activations(record.branch)
+
+
+@pytest.mark.parametrize('mode, reaches_encoder', [('lrp0', False), ('epsilon', True)])
+def test_heatmap_loss_reaches_encoder_activations_only_for_epsilon(build_model, mode, reaches_encoder):
+    model = build_model('resnet18', mode=mode, eps=0.5).train()
+    inputs = torch.randn(2, 3, 40, 40)
+    trace = walk_backbone(model.backbone, inputs)
+    stored = list(activations(trace.records))
+    heatmaps = model.decode_head(trace)
+    loss = torch.nn.functional.cross_entropy(heatmaps, torch.randint(0, 21, (2, 40, 40)))
+    grads = torch.autograd.grad(loss, stored + [trace.features], allow_unused=True)
+    reached = [g is not None and g.abs().sum() > 0 for g in grads]
+    assert any(reached) == reaches_encoder
+    # in both modes the tied decoder weights get gradient from the heatmap loss
+    conv_grad = torch.autograd.grad(heatmaps.square().sum(), model.backbone.conv1.weight)[0]
+    assert conv_grad.abs().sum() > 0

@@ -1,0 +1,68 @@
+"""LRP-0 through the tied decoder equals input x gradient, for every class."""
+import pytest
+import torch
+
+from conftest import input_x_gradient
+
+
+def assert_heatmaps_close(actual, expected, rtol=1e-4):
+    torch.testing.assert_close(actual, expected, rtol=rtol, atol=rtol * expected.abs().max().item())
+
+
+@pytest.mark.parametrize('backbone, size', [
+    ('resnet18', (37, 45)),
+    ('resnet50', (33, 41)),
+    ('resnet50v1c', (35, 29)),
+    ('vgg16bn', (35, 43)),
+    ('vgg16', (33, 39)),
+])
+def test_lrp0_equals_input_x_gradient(build_model, backbone, size):
+    model = build_model(backbone).double().eval()
+    inputs = torch.randn(2, 3, *size, dtype=torch.float64)
+    expected, _ = input_x_gradient(model, inputs)
+    with torch.no_grad():
+        heatmaps = model(inputs, mode='tensor')
+    assert heatmaps.shape == (2, 21, *size)
+    assert expected.abs().max() > 0
+    assert_heatmaps_close(heatmaps, expected)
+
+
+def test_float32_heatmaps_match_oracle(build_model):
+    model = build_model('resnet18').eval()
+    inputs = torch.randn(1, 3, 40, 40)
+    expected, _ = input_x_gradient(model, inputs)
+    with torch.no_grad():
+        assert_heatmaps_close(model(inputs, mode='tensor'), expected, rtol=1e-3)
+
+
+def test_class_chunks_and_subsets_agree_with_all_classes(build_model):
+    from unrolled_lrp.models.unroll import classifier_heatmaps
+    model = build_model('resnet18').double().eval()
+    head = model.decode_head
+    inputs = torch.randn(2, 3, 32, 36, dtype=torch.float64)
+    with torch.no_grad():
+        full, logits = classifier_heatmaps(model.backbone, head.classifier_weight,
+                                           head.conv_seg.bias, inputs)
+        chunked, _ = classifier_heatmaps(model.backbone, head.classifier_weight,
+                                         head.conv_seg.bias, inputs, class_chunk=4)
+        subset, _ = classifier_heatmaps(model.backbone, head.classifier_weight,
+                                        head.conv_seg.bias, inputs, classes=[3, 7])
+    torch.testing.assert_close(chunked, full)
+    torch.testing.assert_close(subset, full[:, [3, 7]])
+    torch.testing.assert_close(logits, model.class_logits(inputs).detach())
+
+
+def test_summing_unpool_is_needed_where_pool_windows_overlap(build_model):
+    """The ResNet stem's 3x3/2 max-pool shares winners between windows: an overwriting
+    unpool (torch's max_unpool2d) would lose signal there."""
+    import torch.nn.functional as F
+    from unrolled_lrp.models.unroll import walk_backbone
+    from unrolled_lrp.models.unroll.tied_max_pool import TiedMaxPool
+    model = build_model('resnet18').eval()
+    trace = walk_backbone(model.backbone, torch.randn(1, 3, 32, 32))
+    pool = next(r for r in trace.records if isinstance(r, TiedMaxPool))
+    signal = torch.rand(1, 1, *pool.indices.shape[1:])
+    summed = pool.decode(signal, gate=None)[:, 0]
+    overwritten = F.max_unpool2d(signal[:, 0], pool.indices, 3, 2, 1, pool.input_shape[2:])
+    torch.testing.assert_close(summed.sum(), signal.sum())
+    assert overwritten.sum() < summed.sum() - 1e-3

@@ -1,0 +1,176 @@
+"""Speed and memory of the tied all-class decoder against the naive way, in one run.
+
+Prints, for a backbone / input size / batch / number of pixel-labelled samples:
+
+* one training step (forward, both losses, backward) of the batched decoder vs the
+  naive step of the paper's reference code: per-class double backpropagation
+  through autograd (``create_graph=True``), one class at a time, over the whole
+  batch; the gradients of both are compared;
+* the all-class decoder forward (prediction) vs its cost floor: one encoder
+  forward plus ``num_classes`` autograd input-gradients.
+
+BatchNorm runs in eval mode in every variant: the naive way would otherwise also
+differentiate through the batch statistics, which the tied decoder treats as
+constants, and the gradients could not be compared. Each variant runs in its own
+process so that its peak memory (max RSS) is its own.
+
+Example: python tools/benchmark.py --backbone resnet50 --size 128 --batch 4 --labeled 2
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+import torch
+import torch.nn.functional as F
+
+BACKBONES = {
+    'resnet18': (dict(type='ResNet', depth=18, out_indices=(3, )), 512),
+    'resnet50': (dict(type='ResNet', depth=50, out_indices=(3, )), 2048),
+    'vgg16bn': (dict(type='mmpretrain.VGG', depth=16, norm_cfg=dict(type='BN'), out_indices=(4, )),
+                512),
+}
+VARIANTS = ('batched_step', 'naive_step', 'decoder_forward', 'input_gradients')
+
+
+def build(args):
+    import unrolled_lrp  # noqa: F401
+    from mmseg.registry import MODELS
+    backbone, channels = BACKBONES[args.backbone]
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='UnrolledLRP', backbone=backbone,
+        decode_head=dict(type='TiedHeavisideHead', in_channels=channels,
+                         num_classes=args.num_classes)))
+    model.init_weights()
+    torch.nn.init.normal_(model.decode_head.conv_seg.weight, std=0.1)
+    model.eval()  # BN as a fixed affine scale in every variant (see module docstring)
+    generator = torch.Generator().manual_seed(1)
+    inputs = torch.randn(args.batch, 3, args.size, args.size, generator=generator)
+    masks = torch.randint(0, args.num_classes, (args.labeled, args.size, args.size),
+                          generator=generator)
+    labels = (torch.rand(args.batch, args.num_classes, generator=generator) > 0.7).float()
+    return model, inputs, masks, labels
+
+
+def data_samples(masks, labels):
+    from mmengine.structures import PixelData
+    from mmseg.structures import SegDataSample
+    samples = []
+    for i, label in enumerate(labels):
+        sample = SegDataSample()
+        sample.gt_image_labels = label
+        if i < len(masks):
+            sample.gt_sem_seg = PixelData(data=masks[i][None])
+        samples.append(sample)
+    return samples
+
+
+def batched_step(model, inputs, masks, labels):
+    losses = model.loss(inputs, data_samples(masks, labels))
+    sum(v for k, v in losses.items() if 'loss' in k).backward()
+
+
+def naive_step(model, inputs, masks, labels):
+    """Input x gradient per class by double backpropagation, as the reference code does."""
+    inputs = inputs.clone().requires_grad_(True)
+    logits = model.class_logits(inputs)
+    heatmaps = []
+    for c in range(logits.shape[1]):
+        (grad, ) = torch.autograd.grad(logits[:, c].sum(), inputs, create_graph=True)
+        heatmaps.append((inputs * grad).sum(1))
+    heatmaps = torch.stack(heatmaps, 1)[:len(masks)]
+    loss_cls = F.binary_cross_entropy_with_logits(logits[:, 1:], labels[:, 1:])
+    loss_seg = F.cross_entropy(heatmaps, masks, ignore_index=255)
+    (loss_cls + loss_seg).backward()
+
+
+def decoder_forward(model, inputs, masks, labels):
+    with torch.no_grad():
+        model(inputs, mode='tensor')
+
+
+def input_gradients(model, inputs, masks, labels):
+    inputs = inputs.clone().requires_grad_(True)
+    logits = model.class_logits(inputs)
+    for c in range(logits.shape[1]):
+        torch.autograd.grad(logits[:, c].sum(), inputs, retain_graph=True)
+
+
+def run_variant(args):
+    """Child process: time one variant, report its peak RSS, save its gradients."""
+    model, inputs, masks, labels = build(args)
+    step = globals()[args.variant]
+    step(model, inputs, masks, labels)  # warm-up
+    times = []
+    for _ in range(args.repeats):
+        model.zero_grad(set_to_none=True)
+        start = time.perf_counter()
+        step(model, inputs, masks, labels)
+        times.append(time.perf_counter() - start)
+    if args.grad_file:
+        torch.save({n: p.grad for n, p in model.named_parameters() if p.grad is not None},
+                   args.grad_file)
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(dict(seconds=min(times), peak_mib=peak_mib)))
+
+
+def spawn(args, variant, grad_file=None):
+    command = [sys.executable, __file__, '--variant', variant, '--backbone', args.backbone,
+               '--size', str(args.size), '--batch', str(args.batch), '--labeled', str(args.labeled),
+               '--num-classes', str(args.num_classes), '--repeats', str(args.repeats)]
+    if grad_file:
+        command += ['--grad-file', grad_file]
+    print(f'[benchmark] {variant} ...', flush=True)
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def max_relative_difference(a, b):
+    return max(((a[n] - b[n]).abs().max() / b[n].abs().max().clamp_min(1e-30)).item() for n in b)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--backbone', choices=sorted(BACKBONES), default='resnet50')
+    parser.add_argument('--size', type=int, default=128)
+    parser.add_argument('--batch', type=int, default=4)
+    parser.add_argument('--labeled', type=int, default=2, help='pixel-labelled samples in the batch')
+    parser.add_argument('--num-classes', type=int, default=21)
+    parser.add_argument('--repeats', type=int, default=3, help='timed runs (the best is kept)')
+    parser.add_argument('--variant', choices=VARIANTS, help=argparse.SUPPRESS)
+    parser.add_argument('--grad-file', help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if not 0 <= args.labeled <= args.batch:
+        parser.error('--labeled must be between 0 and --batch')
+    if args.variant:
+        return run_variant(args)
+
+    print(f'[benchmark] {args.backbone}, {args.size}x{args.size}, batch {args.batch} '
+          f'({args.labeled} pixel-labelled), {args.num_classes} classes, '
+          f'{torch.get_num_threads()} threads, best of {args.repeats}')
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = spawn(args, 'batched_step', os.path.join(tmp, 'ours.pt'))
+        naive = spawn(args, 'naive_step', os.path.join(tmp, 'naive.pt'))
+        difference = max_relative_difference(torch.load(os.path.join(tmp, 'ours.pt')),
+                                             torch.load(os.path.join(tmp, 'naive.pt')))
+    forward = spawn(args, 'decoder_forward')
+    floor = spawn(args, 'input_gradients')
+    rows = [('training step, batched decoder', ours), ('training step, naive per-class', naive),
+            ('all-class decoder forward', forward),
+            (f'floor: forward + {args.num_classes} input-gradients', floor)]
+    print(f'\n{"":44s} {"seconds":>9s} {"peak MiB":>9s}')
+    for name, result in rows:
+        print(f'{name:44s} {result["seconds"]:9.3f} {result["peak_mib"]:9.0f}')
+    print(f'\nspeed-up of the training step:            {naive["seconds"] / ours["seconds"]:.2f}x')
+    print(f'peak memory, naive / batched:              {naive["peak_mib"] / ours["peak_mib"]:.2f}x')
+    print(f'decoder forward / floor:                   {forward["seconds"] / floor["seconds"]:.2f}x')
+    print(f'max relative gradient difference:          {difference:.2e}')
+
+
+if __name__ == '__main__':
+    main()
