@@ -1,0 +1,3 @@
+from .labeled_ratio_batch_sampler import LabeledRatioBatchSampler
+
+__all__ = ['LabeledRatioBatchSampler']

@@ -1,0 +1,116 @@
+"""The synthetic VOC generator writes a complete, self-consistent VOC 2012 tree."""
+import runpy
+from pathlib import Path
+from xml.etree import ElementTree
+
+import numpy as np
+import pytest
+from mmseg.datasets import PascalVOCDataset
+from PIL import Image
+
+TOOL = runpy.run_path(str(Path(__file__).parents[1] / 'tools' / 'make_synthetic_voc.py'))
+CLASSES = PascalVOCDataset.METAINFO['classes']
+
+
+def ids_of(path):
+    return path.read_text().split()
+
+
+def xml_names(path):
+    return [obj.find('name').text for obj in ElementTree.parse(path).getroot().iter('object')]
+
+
+@pytest.fixture(scope='module')
+def tree(tmp_path_factory):
+    root = tmp_path_factory.mktemp('synthetic') / 'voc'
+    TOOL['generate'](root, num_images=24, seed=3, image_size=64)
+    return root
+
+
+def test_lists_partition_the_images(tree):
+    all_ids = ids_of(tree / 'ImageSets/Main/trainval.txt')
+    train = ids_of(tree / 'ImageSets/Segmentation/train.txt')
+    val = ids_of(tree / 'ImageSets/Segmentation/val.txt')
+    assert len(all_ids) == 24 and (len(train), len(val)) == (12, 6)
+    assert not set(train) & set(val)
+    assert sorted(p.stem for p in (tree / 'JPEGImages').glob('*.jpg')) == sorted(all_ids)
+    assert sorted(p.stem for p in (tree / 'Annotations').glob('*.xml')) == sorted(all_ids)
+    # image-level-only images: XML but no mask, outside the segmentation lists
+    assert sorted(p.stem for p in (tree / 'SegmentationClass').glob('*.png')) == sorted(
+        train + val)
+    assert ids_of(tree / 'ImageSets/Main/val.txt') == val
+    assert sorted(ids_of(tree / 'ImageSets/Main/train.txt')) == sorted(set(all_ids) - set(val))
+
+
+def test_masks_use_the_voc_palette_and_agree_with_xml_and_image(tree):
+    mmseg_palette = np.array(PascalVOCDataset.METAINFO['palette'], np.uint8).flatten()
+    classes_seen = set()
+    for png_path in (tree / 'SegmentationClass').glob('*.png'):
+        png = Image.open(png_path)
+        assert png.mode == 'P'
+        assert np.array_equal(np.array(png.getpalette()[:63], np.uint8), mmseg_palette)
+        assert png.getpalette()[255 * 3:256 * 3] == [224, 224, 192]  # VOC's void colour
+        mask = np.array(png)
+        values = set(np.unique(mask).tolist())
+        assert 255 in values and 0 in values  # outlines and background
+        names = xml_names(tree / 'Annotations' / f'{png_path.stem}.xml')
+        assert 1 <= len(names) <= 3
+        assert values - {0, 255} == {CLASSES.index(n) for n in names}
+        assert Image.open(tree / 'JPEGImages' / f'{png_path.stem}.jpg').size == (64, 64)
+        classes_seen |= set(names)
+    assert classes_seen == set(TOOL['OBJECT_STYLES'])
+
+
+def test_main_class_lists_mark_the_images_naming_the_class(tree):
+    for name in CLASSES[1:]:
+        lines = (tree / f'ImageSets/Main/{name}_trainval.txt').read_text().splitlines()
+        marked = {line.split()[0] for line in lines if line.split()[1] == '1'}
+        named = {p.stem for p in (tree / 'Annotations').glob('*.xml') if name in xml_names(p)}
+        assert marked == named
+        assert len(lines) == 24
+
+
+def test_objects_show_their_class_colour(tree):
+    """The classes must be told apart by the pixels, not only by the files."""
+    styles = TOOL['OBJECT_STYLES']
+    directions = {name: np.array(style[1]) / np.linalg.norm(style[1])
+                  for name, style in styles.items()}
+    for png_path in (tree / 'SegmentationClass').glob('*.png'):
+        mask = np.array(Image.open(png_path))
+        image = np.array(Image.open(tree / 'JPEGImages' / f'{png_path.stem}.jpg'), float)
+        for value in set(np.unique(mask).tolist()) - {0, 255}:
+            mean = image[mask == value].mean(0)
+            # textures change the brightness, not the hue: nearest colour direction wins
+            nearest = max(directions, key=lambda name: directions[name] @ mean)
+            assert nearest == CLASSES[value], png_path.name
+
+
+def test_same_seed_same_bytes_other_seed_other_images(tmp_path):
+    for name, seed in (('a', 5), ('b', 5), ('c', 6)):
+        TOOL['generate'](tmp_path / name, num_images=8, seed=seed, image_size=48)
+    files = sorted(p.relative_to(tmp_path / 'a') for p in (tmp_path / 'a').rglob('*')
+                   if p.is_file() and p.name != TOOL['MARKER_FILE'])
+    assert all((tmp_path / 'a' / f).read_bytes() == (tmp_path / 'b' / f).read_bytes()
+               for f in files)
+    assert any((tmp_path / 'a' / f).read_bytes() != (tmp_path / 'c' / f).read_bytes()
+               for f in files if f.suffix == '.jpg')
+
+
+def test_refuses_to_overwrite_foreign_folders(tmp_path):
+    (tmp_path / 'notes.txt').write_text('keep me')
+    with pytest.raises(SystemExit, match='not empty'):
+        TOOL['generate'](tmp_path, num_images=8)
+    with pytest.raises(SystemExit, match='not made by this script'):
+        TOOL['generate'](tmp_path, num_images=8, overwrite=True)
+    assert (tmp_path / 'notes.txt').read_text() == 'keep me'
+
+
+def test_overwrite_replaces_an_own_tree(tmp_path):
+    TOOL['generate'](tmp_path / 'voc', num_images=12, seed=0, image_size=48)
+    TOOL['generate'](tmp_path / 'voc', num_images=8, seed=0, image_size=48, overwrite=True)
+    assert len(list((tmp_path / 'voc' / 'JPEGImages').glob('*.jpg'))) == 8
+
+
+def test_too_few_images_for_three_lists_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match='each needs at least one'):
+        TOOL['generate'](tmp_path / 'voc', num_images=2)

@@ -1,0 +1,204 @@
+"""Every broken input stops the dataset with an error that names the file."""
+import logging
+import re
+import runpy
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mmengine.logging import MMLogger
+from mmseg.registry import DATASETS
+from PIL import Image
+
+import unrolled_lrp  # noqa: F401
+
+SYNTHETIC = runpy.run_path(
+    str(Path(__file__).parents[1] / 'tools' / 'make_synthetic_voc.py'))
+
+
+@pytest.fixture(scope='module')
+def pristine(tmp_path_factory):
+    root = tmp_path_factory.mktemp('validation') / 'voc'
+    SYNTHETIC['generate'](root, num_images=12, seed=4, image_size=48)
+    return root
+
+
+@pytest.fixture
+def voc(pristine, tmp_path):
+    """A private copy with a labelled and an image-level split to break."""
+    root = tmp_path / 'voc'
+    shutil.copytree(pristine, root)
+    train = (root / 'ImageSets/Segmentation/train.txt').read_text().split()
+    (root / 'labeled.txt').write_text('\n'.join(train[:3]) + '\n')
+    (root / 'image_level.txt').write_text('\n'.join(train[3:]) + '\n')
+    return root
+
+
+def build(voc, **kwargs):
+    cfg = dict(type='SemiSupervisedVOCDataset', data_root=str(voc),
+               labeled_split=str(voc / 'labeled.txt'),
+               image_level_split=str(voc / 'image_level.txt'), pipeline=[])
+    cfg.update(kwargs)
+    return DATASETS.build(cfg)
+
+
+def first_labeled(voc):
+    return (voc / 'labeled.txt').read_text().split()[0]
+
+
+def test_the_pristine_copy_loads(voc):
+    assert len(build(voc)) == 6
+
+
+def test_missing_image(voc):
+    path = voc / 'JPEGImages' / f'{first_labeled(voc)}.jpg'
+    path.unlink()
+    with pytest.raises(FileNotFoundError, match=re.escape(str(path))):
+        build(voc)
+
+
+def test_split_naming_an_unknown_id(voc):
+    with open(voc / 'image_level.txt', 'a') as split:
+        split.write('no_such_image\n')
+    with pytest.raises(FileNotFoundError,
+                       match=rf"{re.escape(str(voc / 'image_level.txt'))}: image id "
+                       r"'no_such_image' has no image"):
+        build(voc)
+
+
+def test_missing_mask(voc):
+    path = voc / 'SegmentationClass' / f'{first_labeled(voc)}.png'
+    path.unlink()
+    with pytest.raises(FileNotFoundError, match=re.escape(f'{path}: mask does not exist')):
+        build(voc)
+
+
+def test_missing_xml(voc):
+    image_id = (voc / 'image_level.txt').read_text().split()[-1]
+    path = voc / 'Annotations' / f'{image_id}.xml'
+    path.unlink()
+    with pytest.raises(FileNotFoundError, match=re.escape(f'{path}: annotation XML')):
+        build(voc)
+
+
+def test_mask_of_another_size(voc):
+    path = voc / 'SegmentationClass' / f'{first_labeled(voc)}.png'
+    png = Image.open(path)
+    png.resize((40, 48), Image.NEAREST).save(path)
+    with pytest.raises(ValueError, match=re.escape(f'{path}: mask is 40x48')):
+        build(voc)
+
+
+@pytest.mark.parametrize('bad_value', [21, 254])
+def test_mask_values_outside_the_classes(voc, bad_value):
+    path = voc / 'SegmentationClass' / f'{first_labeled(voc)}.png'
+    png = Image.open(path)
+    mask = np.array(png)
+    mask[0, 0] = bad_value
+    out = Image.fromarray(mask, mode='P')
+    out.putpalette(png.getpalette())
+    out.save(path)
+    with pytest.raises(ValueError, match=re.escape(f'{path}: mask values [{bad_value}]')):
+        build(voc)
+
+
+def test_colour_mask_instead_of_class_indices(voc):
+    path = voc / 'SegmentationClass' / f'{first_labeled(voc)}.png'
+    Image.open(path).convert('RGB').save(path)
+    with pytest.raises(ValueError, match=re.escape(f'{path}: mask must hold one class index')):
+        build(voc)
+
+
+def test_unknown_class_name(voc):
+    path = voc / 'Annotations' / f'{first_labeled(voc)}.xml'
+    text = path.read_text()
+    name = re.search(r'<name>(\w+)</name>', text).group(1)
+    path.write_text(text.replace(f'<name>{name}</name>', '<name>unicorn</name>', 1))
+    with pytest.raises(ValueError, match=re.escape(f"{path}: unknown class name 'unicorn'")):
+        build(voc)
+
+
+def test_unreadable_xml(voc):
+    path = voc / 'Annotations' / f'{first_labeled(voc)}.xml'
+    path.write_text('<annotation><object>')
+    with pytest.raises(ValueError, match=re.escape(f'{path}: not a readable XML')):
+        build(voc)
+
+
+def test_part_names_are_no_classes(voc):
+    """VOC layout annotations name body parts inside objects."""
+    path = voc / 'Annotations' / f'{first_labeled(voc)}.xml'
+    path.write_text(path.read_text().replace(
+        '</object>', '<part><name>head</name></part></object>', 1))
+    assert len(build(voc)) == 6
+
+
+def test_empty_split(voc):
+    (voc / 'labeled.txt').write_text('\n')
+    with pytest.raises(ValueError, match=re.escape(f"{voc / 'labeled.txt'}: split file lists "
+                                                   'no image ids')):
+        build(voc)
+
+
+def test_missing_split_file(voc):
+    with pytest.raises(FileNotFoundError, match='split file does not exist'):
+        build(voc, labeled_split=str(voc / 'nope.txt'))
+
+
+def test_repeated_id_in_a_split(voc):
+    with open(voc / 'labeled.txt', 'a') as split:
+        split.write(first_labeled(voc) + '\n')
+    with pytest.raises(ValueError, match=r'labeled.txt:4: image id .* repeats line 1'):
+        build(voc)
+
+
+def test_two_ids_on_one_line(voc):
+    (voc / 'labeled.txt').write_text(first_labeled(voc) + ' 1\n')
+    with pytest.raises(ValueError, match='expected one image id per line'):
+        build(voc)
+
+
+def test_id_in_both_splits(voc):
+    with open(voc / 'image_level.txt', 'a') as split:
+        split.write(first_labeled(voc) + '\n')
+    with pytest.raises(ValueError, match='share 1 ids'):
+        build(voc)
+
+
+def add_class_to_xml(voc, image_id, name='bicycle'):
+    path = voc / 'Annotations' / f'{image_id}.xml'
+    path.write_text(path.read_text().replace(
+        '</annotation>', f'<object><name>{name}</name></object></annotation>'))
+
+
+def test_xml_and_mask_disagree_error(voc):
+    image_id = first_labeled(voc)
+    add_class_to_xml(voc, image_id)
+    with pytest.raises(ValueError, match=rf"{image_id}: XML only \['bicycle'\], mask only \[\]"):
+        build(voc, on_label_mismatch='error')
+
+
+def test_xml_and_mask_disagree_warning_lists_every_image(voc):
+    labeled = (voc / 'labeled.txt').read_text().split()
+    for image_id in labeled[:2]:
+        add_class_to_xml(voc, image_id)
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(handler)
+    try:
+        dataset = build(voc)
+    finally:
+        logger.removeHandler(handler)
+    warnings = [r.getMessage() for r in records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and warnings[0].startswith('2 of 3 pixel-labelled images')
+    assert all(f"{i}: XML only ['bicycle']" in warnings[0] for i in labeled[:2])
+    assert len(dataset) == 6
+
+
+def test_bad_mismatch_policy():
+    with pytest.raises(ValueError, match='on_label_mismatch'):
+        DATASETS.build(dict(type='SemiSupervisedVOCDataset', labeled_split='x',
+                            on_label_mismatch='ignore'))
