@@ -1,0 +1,206 @@
+"""tools/explain.py on synthetic images with randomly initialised checkpoints.
+
+Oracle: for a ReLU network LRP-0 is input x gradient, so every heatmap the tool
+writes must equal sum_channels(x * d logit_k / d x) computed by autograd on the
+normalised input, and the segmentation the arg max of all classes' heatmaps.
+"""
+import importlib.util
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from mmengine.registry import init_default_scope
+from mmseg.utils import get_classes, get_palette
+
+TOOL = osp.join(osp.dirname(__file__), '..', 'tools', 'explain.py')
+spec = importlib.util.spec_from_file_location('explain', TOOL)
+explain = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(explain)
+
+H, W = 40, 48
+MEAN, STD = [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]
+SEGMENTOR_CONFIG = f'''
+custom_imports = dict(imports=['unrolled_lrp'], allow_failed_imports=False)
+default_scope = 'mmseg'
+model = dict(
+    type='UnrolledLRP',
+    data_preprocessor=dict(type='SegDataPreProcessor', mean={MEAN}, std={STD},
+                           bgr_to_rgb=True, pad_val=0, seg_pad_val=255),
+    backbone=dict(type='ResNet', depth=18, num_stages=4, out_indices=(3, ), norm_eval=False,
+                  style='pytorch', contract_dilation=True),
+    decode_head=dict(type='TiedHeavisideHead', in_channels=512, num_classes=21, mode='lrp0'),
+    train_cfg=dict(), test_cfg=dict(mode='whole'))
+test_pipeline = [dict(type='LoadImageFromFile'), dict(type='PackSegInputs')]
+'''
+CLASSIFIER_CONFIG = f'''
+default_scope = 'mmpretrain'
+model = dict(
+    type='ImageClassifier',
+    data_preprocessor=dict(mean={MEAN}, std={STD}, to_rgb=True),
+    backbone=dict(type='{{backbone}}', {{backbone_args}}),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(type='LinearClsHead', num_classes=5, in_channels={{channels}},
+              loss=dict(type='CrossEntropyLoss')))
+'''
+RESNET18 = dict(backbone='ResNet', backbone_args='depth=18, out_indices=(3, )', channels=512)
+
+
+def write_image(folder, seed=0):
+    """A smooth random image, so heatmaps show structure rather than noise."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, (5, 6, 3)).astype(np.uint8)
+    path = osp.join(folder, f'synthetic{seed}.png')
+    cv2.imwrite(path, cv2.resize(small, (W, H), interpolation=cv2.INTER_CUBIC))
+    return path
+
+
+def build_and_save(folder, config_text, name, checkpoint_meta):
+    from mmengine.config import Config
+    config_path = osp.join(folder, f'{name}.py')
+    with open(config_path, 'w') as file:
+        file.write(config_text)
+    cfg = Config.fromfile(config_path)
+    if cfg.default_scope == 'mmpretrain':
+        from mmpretrain.registry import MODELS
+    else:
+        import unrolled_lrp  # noqa: F401
+        from mmseg.registry import MODELS
+    init_default_scope(cfg.default_scope)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    checkpoint_path = osp.join(folder, f'{name}.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta=checkpoint_meta), checkpoint_path)
+    return config_path, checkpoint_path, model.eval()
+
+
+def input_x_gradient(model, logits_of, image_path):
+    """(K, H, W) heatmaps by autograd, on the model's own normalised input."""
+    image = torch.from_numpy(cv2.imread(image_path).transpose(2, 0, 1).copy())
+    inputs = model.data_preprocessor(dict(inputs=[image]), False)['inputs']
+    inputs.requires_grad_(True)
+    logits = logits_of(inputs)[0]
+    heatmaps = []
+    for k in range(len(logits)):
+        gradient, = torch.autograd.grad(logits[k], inputs, retain_graph=True)
+        heatmaps.append((inputs * gradient).sum(1)[0])
+    return torch.stack(heatmaps).detach().numpy(), logits.detach().numpy()
+
+
+def outputs(out_dir, image_path):
+    folder = osp.join(out_dir, osp.basename(image_path))
+    return folder, dict(np.load(osp.join(folder, 'heatmaps.npz')))
+
+
+def assert_close_to_oracle(saved, oracle, logits):
+    scale = np.abs(oracle).max()
+    ids = saved['class_ids']
+    np.testing.assert_allclose(saved['heatmaps'], oracle[ids], atol=1e-4 * scale)
+    np.testing.assert_allclose(saved['logits'], logits, rtol=1e-4, atol=1e-5)
+    softmax = torch.from_numpy(oracle).softmax(0).numpy()
+    np.testing.assert_allclose(saved['probabilities'], softmax[ids], atol=1e-4)
+    agree = saved['segmentation'] == oracle.argmax(0)
+    assert agree.mean() > 0.99  # ties within rounding may flip single pixels
+
+
+@pytest.fixture(scope='module')
+def segmentor(tmp_path_factory):
+    folder = str(tmp_path_factory.mktemp('segmentor'))
+    meta = dict(dataset_meta=dict(classes=get_classes('voc'), palette=get_palette('voc')))
+    return build_and_save(folder, SEGMENTOR_CONFIG, 'tiny_unrolled_lrp', meta)
+
+
+def test_segmentor_heatmaps_summary_and_index(segmentor, tmp_path):
+    config, checkpoint, model = segmentor
+    image = write_image(str(tmp_path))
+    out_dir = str(tmp_path / 'out')
+    assert explain.main([image, config, checkpoint, '--out-dir', out_dir, '--top-k', '2',
+                         '--c1c', '--device', 'cpu']) == 0
+    folder, saved = outputs(out_dir, image)
+    oracle, logits = input_x_gradient(model, model.class_logits, image)
+    assert_close_to_oracle(saved, oracle, logits)
+    ranking = np.argsort(-logits[1:])[:2] + 1  # background is never in the top k
+    assert saved['class_ids'].tolist() == ranking.tolist()
+    names = [get_classes('voc')[k] for k in ranking]
+    for name in names:
+        for suffix in ('', '_softmax', '_c1c'):
+            assert cv2.imread(osp.join(folder, f'heatmap_{name}{suffix}.png')).shape == (H, W, 3)
+    summary = cv2.imread(osp.join(folder, 'summary.png'))
+    gap = 2  # rows: image/prediction, raw, softmax, C1C; columns: 2 classes
+    assert summary.shape == (4 * H + 3 * gap, 2 * W + gap, 3)
+    assert cv2.imread(osp.join(folder, 'segmentation.png')).shape == (H, W, 3)
+    index = open(osp.join(out_dir, 'index.html')).read()
+    assert 'synthetic0.png/summary.png' in index and names[0] in index
+
+
+def test_named_classes_and_unreadable_images_in_a_folder(segmentor, tmp_path, capsys):
+    config, checkpoint, _ = segmentor
+    folder = tmp_path / 'images'
+    folder.mkdir()
+    write_image(str(folder), seed=1)
+    (folder / 'broken.jpg').write_bytes(b'this is not an image')
+    (folder / 'notes.txt').write_text('ignored: not an image extension')
+    out_dir = str(tmp_path / 'out')
+    status = explain.main([str(folder), config, checkpoint, '--out-dir', out_dir,
+                           '--classes', 'cat', '0', '--device', 'cpu'])
+    assert status == 1
+    assert 'broken.jpg: not a readable image' in capsys.readouterr().err
+    _, saved = outputs(out_dir, str(folder / 'synthetic1.png'))
+    assert saved['class_ids'].tolist() == [8, 0]
+    assert saved['class_names'].tolist() == ['cat', 'background']
+    assert 'broken.jpg' in open(osp.join(out_dir, 'index.html')).read()
+
+
+@pytest.mark.parametrize('classifier', [
+    RESNET18,
+    dict(backbone='VGG', backbone_args='depth=11, norm_cfg=dict(type="BN")', channels=512),
+], ids=['resnet18', 'vgg11bn'])
+def test_plain_classifier_checkpoint(classifier, tmp_path):
+    config, checkpoint, model = build_and_save(
+        str(tmp_path), CLASSIFIER_CONFIG.format(**classifier), 'classifier',
+        dict(dataset_meta=dict(classes=['ant', 'bee', 'cow', 'dog', 'eel'])))
+    image = write_image(str(tmp_path))
+    out_dir = str(tmp_path / 'out')
+    # --class-chunk 2 < 5 classes: softmax and arg max are accumulated over chunks.
+    assert explain.main([image, config, checkpoint, '--out-dir', out_dir, '--top-k', '3',
+                         '--class-chunk', '2', '--device', 'cpu']) == 0
+    folder, saved = outputs(out_dir, image)
+    oracle, logits = input_x_gradient(
+        model, lambda x: model.head.fc(model.neck(model.backbone(x))[-1]), image)
+    assert_close_to_oracle(saved, oracle, logits)
+    assert saved['class_ids'].tolist() == np.argsort(-logits)[:3].tolist()
+    assert cv2.imread(osp.join(folder, 'summary.png')).shape == (3 * H + 4, 3 * W + 4, 3)
+
+
+def test_unsupported_checkpoints_are_refused_clearly(segmentor, tmp_path, capsys):
+    image = write_image(str(tmp_path))
+    config, checkpoint, _ = build_and_save(
+        str(tmp_path), CLASSIFIER_CONFIG.format(
+            backbone='MobileNetV2', backbone_args='widen_factor=0.5', channels=1280),
+        'mobilenet', {})
+    assert explain.main([image, config, checkpoint, '--out-dir', str(tmp_path / 'o')]) == 2
+    assert 'MobileNetV2' in capsys.readouterr().err
+    # A checkpoint of another model: parameters do not fit.
+    resnet_config, _, _ = build_and_save(str(tmp_path), CLASSIFIER_CONFIG.format(**RESNET18),
+                                         'resnet', {})
+    _, segmentor_checkpoint, _ = segmentor
+    assert explain.main([image, resnet_config, segmentor_checkpoint, '--out-dir',
+                         str(tmp_path / 'o')]) == 2
+    assert 'does not fit' in capsys.readouterr().err
+    other = tmp_path / 'other.py'
+    other.write_text("model = dict(type='NotAModel')\n")
+    assert explain.main([image, str(other), checkpoint, '--out-dir', str(tmp_path / 'o')]) == 2
+    assert "'NotAModel' is neither" in capsys.readouterr().err
+
+
+def test_missing_image_and_unknown_class_are_refused(segmentor, tmp_path, capsys):
+    config, checkpoint, _ = segmentor
+    assert explain.main([str(tmp_path / 'nothing.png'), config, checkpoint,
+                         '--out-dir', str(tmp_path / 'o')]) == 2
+    assert 'no such image' in capsys.readouterr().err
+    image = write_image(str(tmp_path))
+    assert explain.main([image, config, checkpoint, '--out-dir', str(tmp_path / 'o'),
+                         '--classes', 'unicorn']) == 2
+    assert "'unicorn' is not a class" in capsys.readouterr().err

@@ -1,0 +1,125 @@
+"""HeatmapEvolutionHook: snapshots of fixed validation images, redrawn as one figure."""
+import os.path as osp
+from types import SimpleNamespace
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from mmengine.logging import MMLogger
+from mmengine.structures import PixelData
+from mmseg.structures import SegDataSample
+from mmseg.utils import get_classes, get_palette
+from mmseg.visualization import SegLocalVisualizer
+
+from unrolled_lrp.visualization import HeatmapEvolutionHook, HeatmapSegVisualizer, panel_box
+
+H, W, GAP = 24, 32, 2
+
+
+class GrowingHeatmapModel(torch.nn.Module):
+    """Stand-in segmentor: the ground-truth classes' scores grow with every prediction."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+        self.modes_seen = []
+
+    def val_step(self, data):
+        self.modes_seen.append(self.training)
+        self.calls += 1
+        outputs = []
+        for sample in data['data_samples']:
+            gt = sample.gt_sem_seg.data[0]
+            scores = torch.zeros(21, H, W)
+            scores.scatter_(0, gt.clamp(max=20)[None], float(self.calls))
+            result = sample.clone()
+            result.seg_logits = PixelData(data=scores)
+            result.pred_sem_seg = PixelData(data=scores.argmax(0, keepdim=True))
+            outputs.append(result)
+        return outputs
+
+
+def make_dataset(folder):
+    rng = np.random.default_rng(0)
+    dataset = []
+    for index, foreground in enumerate(([15], [3, 15])):
+        image = rng.integers(0, 256, (H, W, 3), dtype=np.uint8)
+        path = osp.join(folder, f'image{index}.jpg')
+        cv2.imwrite(path, image)
+        gt = torch.zeros(1, H, W, dtype=torch.long)
+        for offset, class_id in enumerate(foreground):
+            gt[:, 4:20, 4 + 12 * offset:14 + 12 * offset] = class_id
+        gt[:, 0, :] = 255
+        sample = SegDataSample(metainfo=dict(img_path=path))
+        sample.gt_sem_seg = PixelData(data=gt)
+        dataset.append(dict(inputs=torch.zeros(3, H, W), data_samples=sample))
+    return dataset
+
+
+def make_runner(tmp_path, visualizer):
+    return SimpleNamespace(
+        model=GrowingHeatmapModel(), work_dir=str(tmp_path), iter=0,
+        val_loop=SimpleNamespace(dataloader=SimpleNamespace(dataset=make_dataset(tmp_path))),
+        visualizer=visualizer, logger=MMLogger.get_instance('evolution_test'))
+
+
+def heatmap_visualizer(name):
+    return HeatmapSegVisualizer(name=name, classes=get_classes('voc'),
+                                palette=get_palette('voc'), gap=GAP)
+
+
+def train(hook, runner, iterations):
+    for iteration in iterations:
+        runner.iter = iteration
+        hook.after_train_iter(runner, iteration)
+
+
+def figure_of(tmp_path, name):
+    return cv2.imread(osp.join(tmp_path, 'heatmap_evolution', f'{name}.png'))[..., ::-1]
+
+
+def test_figure_has_a_column_per_snapshot_and_a_row_per_foreground_class(tmp_path):
+    runner = make_runner(tmp_path, heatmap_visualizer('evolution_layout'))
+    runner.model.train()
+    hook = HeatmapEvolutionHook(indices=[0, 1], interval=2, panel_size=W)
+    hook.before_train(runner)
+    train(hook, runner, range(4))  # snapshots after iterations 0, 2, 4
+    assert runner.model.calls == 6 and runner.model.training
+    assert runner.model.modes_seen == [False] * 6
+    for name, foreground_rows in (('image0', 1), ('image1', 2)):
+        rows, columns = 1 + foreground_rows, 1 + 3 + 1
+        figure = figure_of(tmp_path, name)
+        assert figure.shape[:2] == (rows * H + (rows - 1) * GAP, columns * W + (columns - 1) * GAP)
+    # image0, class 15 row: the last column is the target (red inside the object).
+    figure = figure_of(tmp_path, 'image0')
+    top, left, _, _ = panel_box(1, 4, H, W, GAP)
+    assert figure[top + 10, left + 8].tolist() == [255, 0, 0]
+    assert figure[top + 10, left + 25].tolist() == [0, 0, 255]
+    # The softmax panels get redder inside the object as the scores grow.
+    reds = []
+    for column in (2, 3):
+        top, left, _, _ = panel_box(1, column, H, W, GAP)
+        reds.append(255 - int(figure[top + 10, left + 8, 2]))  # blue falls as red saturates
+    assert reds[0] < reds[1]
+
+
+def test_resumed_training_continues_the_same_figure(tmp_path):
+    runner = make_runner(tmp_path, heatmap_visualizer('evolution_resume'))
+    hook = HeatmapEvolutionHook(indices=[0], interval=2, panel_size=W)
+    hook.before_train(runner)
+    train(hook, runner, range(2))  # snapshots 0, 2
+    resumed = HeatmapEvolutionHook(indices=[0], interval=2, panel_size=W)
+    runner.iter = 2
+    resumed.before_train(runner)  # snapshot 2 again, replaced
+    train(resumed, runner, range(2, 4))  # snapshot 4
+    assert figure_of(tmp_path, 'image0').shape[1] == 5 * W + 4 * GAP
+
+
+def test_plain_visualizer_and_bad_indices_are_refused(tmp_path):
+    runner = make_runner(tmp_path, SegLocalVisualizer(name='evolution_plain'))
+    with pytest.raises(TypeError, match='HeatmapSegVisualizer'):
+        HeatmapEvolutionHook(indices=[0]).before_train(runner)
+    runner.visualizer = heatmap_visualizer('evolution_index')
+    with pytest.raises(IndexError, match='index 5'):
+        HeatmapEvolutionHook(indices=[5]).before_train(runner)
