@@ -1,0 +1,79 @@
+"""Multi-label F1 of a segmentor's image-level class logits.
+
+The unrolled models stay classifiers: the paper fine-tunes the classifier to F1 of about
+81-82 on VOC before guiding it, and segmentation training should not cost that quality.
+This reads ``pred_class_logits`` (K,) from each prediction, scores it with sigmoid >= ``thr``
+and leaves the computation to mmpretrain's ``MultiLabelMetric`` (same keys, e.g.
+``multi-label/f1-score``, so classifier pre-training and segmentors report alike).
+"""
+import logging
+
+import torch
+from mmengine.logging import print_log
+from mmpretrain.evaluation.metrics import MultiLabelMetric
+from mmseg.registry import METRICS
+
+
+@METRICS.register_module()
+class MultiLabelF1Metric(MultiLabelMetric):
+    """Precision, recall and F1 of ``pred_class_logits`` against image-level labels.
+
+    Targets are ``gt_image_labels`` (multi-hot, index 0 = background) or, for samples
+    without them, the classes present in ``gt_sem_seg`` (``ignore_index`` left out).
+    A model that gives no class logits (UNet, FCN, ...) gets no F1 and one log line.
+
+    Args:
+        thr (float): Score threshold on sigmoid(logit).
+        background_index (int | None): Class left out of the metric, as it is left out of
+            the classification loss (nearly every image contains background). None keeps all.
+        ignore_index (int): Mask value that is not a class.
+        average, items, collect_device, prefix: As in mmpretrain's ``MultiLabelMetric``.
+    """
+
+    def __init__(self, thr=0.5, background_index=0, ignore_index=255, **kwargs):
+        super().__init__(thr=thr, **kwargs)
+        self.background_index = background_index
+        self.ignore_index = ignore_index
+
+    def process(self, data_batch, data_samples):
+        """One result per sample: scores and targets, or None for a sample without logits."""
+        for sample in data_samples:
+            logits = sample.get('pred_class_logits')
+            if logits is None:
+                self.results.append(None)
+                continue
+            scores = torch.as_tensor(logits).detach().float().sigmoid().cpu()
+            target = self._image_labels(sample, scores.numel())
+            keep = [k for k in range(scores.numel()) if k != self.background_index]
+            self.results.append(dict(pred_score=scores[keep], gt_score=target[keep]))
+
+    def _image_labels(self, sample, num_classes):
+        if 'gt_image_labels' in sample:
+            labels = torch.as_tensor(sample['gt_image_labels']).cpu()
+            if labels.shape != (num_classes, ):
+                raise ValueError(f'{sample.get("img_path")}: gt_image_labels has shape '
+                                 f'{tuple(labels.shape)}, the model gives {num_classes} logits')
+            return labels
+        if 'gt_sem_seg' not in sample:
+            raise ValueError(f'{sample.get("img_path")}: no gt_image_labels and no gt_sem_seg '
+                             'to take image-level labels from')
+        mask = sample['gt_sem_seg']['data'].cpu()
+        present = mask[mask != self.ignore_index].long().unique()
+        if len(present) and present.max() >= num_classes:
+            raise ValueError(f'{sample.get("img_path")}: mask holds class {present.max().item()}, '
+                             f'the model gives {num_classes} logits')
+        labels = torch.zeros(num_classes)
+        labels[present] = 1
+        return labels
+
+    def compute_metrics(self, results):
+        without_logits = sum(result is None for result in results)
+        if without_logits == len(results):
+            print_log(f'{type(self).__name__}: the model gives no class logits '
+                      '(no pred_class_logits in its predictions); multi-label F1 skipped',
+                      logger='current', level=logging.WARNING)
+            return {}
+        if without_logits:
+            raise ValueError(f'{type(self).__name__}: {without_logits} of {len(results)} '
+                             'predictions carry no pred_class_logits')
+        return super().compute_metrics(results)

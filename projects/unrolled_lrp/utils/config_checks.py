@@ -1,0 +1,75 @@
+"""Fail fast on a broken config: unloadable, missing sections, or data that is not there.
+
+Without these checks a wrong ``data_root`` surfaces only after the model is built, as an
+error deep inside a dataset's ``load_data_list`` that does not say which config key is wrong.
+"""
+import os.path as osp
+from typing import Iterator, Optional, Sequence, Tuple
+
+from mmengine.config import Config
+
+
+class ConfigError(ValueError):
+    """A config that cannot run; the message names the file and the problem."""
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """``Config.fromfile`` + ``--cfg-options``, with errors that name the file."""
+    if not osp.isfile(path):
+        raise ConfigError(f'config file not found: {path}')
+    try:
+        cfg = Config.fromfile(path)
+        if cfg_options:
+            cfg.merge_from_dict(cfg_options)
+    except Exception as error:  # any syntax, base or merge error of the config
+        raise ConfigError(f'cannot load config {path}: {type(error).__name__}: {error}') from error
+    return cfg
+
+
+def require_sections(cfg: Config, sections: Sequence[str]) -> None:
+    """Raise if the config lacks a section the command needs (e.g. ``test_dataloader``)."""
+    missing = [name for name in sections if not cfg.get(name)]
+    if missing:
+        raise ConfigError(f'config {cfg.filename} has no {", ".join(missing)}')
+
+
+def _resolve(data_root: str, path: str) -> str:
+    """Join like mmengine's BaseDataset: relative paths are below ``data_root``."""
+    return path if (osp.isabs(path) or not data_root) else osp.join(data_root, path)
+
+
+def dataset_paths(dataset_cfg: dict, where: str) -> Iterator[Tuple[str, str]]:
+    """(config key, path) of everything a dataset config reads from disk, wrappers included.
+
+    Covers ``data_root``, every ``*ann_file`` key and the ``data_prefix`` folders; recurses
+    into ``dataset`` (RepeatDataset and similar) and ``datasets`` (ConcatDataset).
+    """
+    data_root = dataset_cfg.get('data_root') or ''
+    if data_root:
+        yield f'{where}.data_root', data_root
+    for key, value in dataset_cfg.items():
+        if key.endswith('ann_file') and isinstance(value, str) and value:
+            yield f'{where}.{key}', _resolve(data_root, value)
+    for key, value in (dataset_cfg.get('data_prefix') or {}).items():
+        if isinstance(value, str) and value:
+            yield f'{where}.data_prefix.{key}', _resolve(data_root, value)
+    inner = dataset_cfg.get('dataset')
+    if isinstance(inner, dict):
+        yield from dataset_paths(inner, f'{where}.dataset')
+    for index, inner in enumerate(dataset_cfg.get('datasets') or []):
+        yield from dataset_paths(inner, f'{where}.datasets[{index}]')
+
+
+def check_data_paths(cfg: Config, dataloaders: Sequence[str]) -> None:
+    """Raise naming every local data path of the given dataloaders that does not exist."""
+    missing = []
+    for loader in dataloaders:
+        dataset_cfg = (cfg.get(loader) or {}).get('dataset')
+        if not dataset_cfg:
+            continue
+        for key, path in dataset_paths(dataset_cfg, f'{loader}.dataset'):
+            if '://' not in path and not osp.exists(path):
+                missing.append(f'  {key}: {path} (resolved: {osp.abspath(path)})')
+    if missing:
+        raise ConfigError(f'config {cfg.filename}: data not found\n' + '\n'.join(missing) +
+                          '\nSet the data root in the config or with --cfg-options.')

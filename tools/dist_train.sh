@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Distributed training with torchrun (python -m torch.distributed.run):
+#   tools/dist_train.sh CONFIG GPUS [tools/train.py arguments]
+# GPUS = processes on this node. Without CUDA the processes train on CPU with gloo.
+# Multi-node: NNODES, NODE_RANK, MASTER_ADDR, PORT. Interpreter: PYTHON (default: .venv).
+set -euo pipefail
+if [ $# -lt 2 ]; then
+  echo "usage: $0 CONFIG GPUS [tools/train.py arguments]" >&2
+  exit 2
+fi
+CONFIG=$1
+GPUS=$2
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "${PYTHON:-}" ]; then
+  if [ -x "$ROOT/.venv/bin/python" ]; then PYTHON="$ROOT/.venv/bin/python"; else PYTHON=python; fi
+fi
+
+PYTHONPATH="$ROOT/projects${PYTHONPATH:+:$PYTHONPATH}" \
+exec "$PYTHON" -m torch.distributed.run \
+    --nnodes="${NNODES:-1}" \
+    --node_rank="${NODE_RANK:-0}" \
+    --master_addr="${MASTER_ADDR:-127.0.0.1}" \
+    --master_port="${PORT:-29500}" \
+    --nproc_per_node="$GPUS" \
+    "$ROOT/tools/train.py" "$CONFIG" --launcher pytorch "${@:3}"
