@@ -7,8 +7,7 @@
 #   split_dir = 'data/splits/voc12/100'
 #   train_dataloader = dict(dataset=dict(labeled_split=split_dir + '/labeled.txt',
 #                                        image_level_split=split_dir + '/image_level.txt'))
-custom_imports = dict(imports=['unrolled_lrp'], allow_failed_imports=False)
-
+# custom_imports come with the model bases: bases listed side by side must not share keys.
 dataset_type = 'SemiSupervisedVOCDataset'
 data_root = 'data/VOCdevkit/VOC2012'
 split_dir = 'data/splits/voc12/20'
