@@ -7,12 +7,14 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.registry import init_default_scope
 from mmseg.datasets import PascalVOCDataset
 from mmseg.registry import DATASETS, TRANSFORMS
 
 import unrolled_lrp  # noqa: F401
 
 REPO = Path(__file__).parents[1]
+init_default_scope('mmseg')  # the configs' pipelines name MMSeg transforms
 SYNTHETIC = runpy.run_path(str(REPO / 'tools' / 'make_synthetic_voc.py'))
 CLASSES = PascalVOCDataset.METAINFO['classes']
 
@@ -73,13 +75,14 @@ def test_train_pipeline_packs_masks_only_where_they_exist(voc, config_name):
     dataset = DATASETS.build(dataset_cfg(config_name, voc))
     labeled = set(ids_of(voc / 'labeled.txt'))
     for index in range(len(dataset)):
-        sample = dataset[index]['data_samples']
+        packed = dataset[index]  # a random draw of the pipeline: fetch once
+        sample = packed['data_samples']
         image_id = Path(sample.img_path).stem
         labels = sample.gt_image_labels
         assert labels.dtype == torch.float32 and labels.shape == (21, )
         if image_id in labeled:
             mask = sample.gt_sem_seg.data.numpy()
-            assert mask.shape[-2:] == dataset[index]['inputs'].shape[-2:]
+            assert mask.shape[-2:] == packed['inputs'].shape[-2:]
             visible = set(np.unique(mask).tolist()) - {255}
             assert set(torch.nonzero(labels).flatten().tolist()) == visible
             # a crop shows at most the classes of the whole image

@@ -1,17 +1,19 @@
 """The ratio batch sampler: batch composition, determinism, reshuffling, ranks, resume."""
 from itertools import islice
 
-import numpy as np
 import pytest
+import torch
 from mmengine.dataset import DefaultSampler, InfiniteSampler
+from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from mmseg.registry import DATA_SAMPLERS
 
 import unrolled_lrp  # noqa: F401
+import unrolled_lrp.utils  # noqa: F401  (lets torch load the Runner's checkpoints)
 
 
 class MixedDataset:
-    """Index i has a mask iff i is in ``masked``; items are their own index."""
+    """Index i has a mask iff i is in ``masked``; item i holds its index as input."""
 
     def __init__(self, size=30, masked=range(0, 30, 5)):
         self.size, self.masked = size, set(masked)
@@ -23,7 +25,7 @@ class MixedDataset:
         return dict(seg_map_path=f'{index}.png' if index in self.masked else None)
 
     def __getitem__(self, index):
-        return index
+        return dict(inputs=index)
 
 
 def batch_sampler(dataset=None, batch_size=4, labeled_ratio=0.5, seed=0, rank=0,
@@ -80,22 +82,64 @@ def test_epochs_of_a_default_sampler_continue_one_stream():
     assert epochs == list(islice(batch_sampler(dataset), 24))
 
 
-def test_resumed_dataloader_replays_the_batches():
-    """mmengine resumes by skipping as many batches as were trained."""
+def test_no_step_gives_a_sample_to_two_ranks():
+    """7 masked samples, 4 per step: every second step runs across the end of a pass."""
+    dataset = MixedDataset(size=40, masked=range(0, 35, 5))
+    per_rank = [list(islice(batch_sampler(dataset, rank=r, world_size=2), 14)) for r in (0, 1)]
+    stream = []
+    for first, second in zip(*per_rank):
+        step = first[:2] + second[:2]
+        assert len(set(step)) == 4 and set(step) <= dataset.masked
+        assert not set(first) & set(second)
+        stream += step
+    passes = [stream[k:k + 7] for k in range(0, 56, 7)]
+    assert all(sorted(p) == sorted(dataset.masked) for p in passes)
 
-    def loader():
-        return Runner.build_dataloader(
-            dict(dataset=MixedDataset(), batch_size=4, num_workers=0,
-                 sampler=dict(type='InfiniteSampler', shuffle=True),
-                 batch_sampler=dict(type='LabeledRatioBatchSampler', labeled_ratio=0.5)),
-            seed=11)
 
-    uninterrupted = list(islice(iter(loader()), 10))
-    resumed = iter(loader())
-    for _ in range(6):
-        next(resumed)
-    assert list(islice(resumed, 4)) == uninterrupted[6:]
-    assert np.unique(np.concatenate(uninterrupted)).size > 4
+class BatchRecorder(BaseModel):
+    """A model that remembers the sample indices of every training batch."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.zeros(1))
+        self.batches = []
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        self.batches.append([int(i) for i in inputs])
+        return dict(loss=self.weight.sum() * len(inputs))
+
+
+def train(work_dir, by_epoch, resume_from=None):
+    """Batches seen by a Runner run of 6 iterations or 2 epochs (8 iterations each)."""
+    loop = (dict(by_epoch=True, max_epochs=2) if by_epoch else dict(by_epoch=False, max_iters=6))
+    sampler = 'DefaultSampler' if by_epoch else 'InfiniteSampler'
+    model = BatchRecorder()
+    runner = Runner(
+        model=model, work_dir=str(work_dir), experiment_name=work_dir.name,
+        default_scope='mmseg', randomness=dict(seed=11),
+        train_dataloader=dict(
+            dataset=MixedDataset(), batch_size=4, num_workers=0,
+            sampler=dict(type=sampler, shuffle=True),
+            batch_sampler=dict(type='LabeledRatioBatchSampler', labeled_ratio=0.5)),
+        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
+        train_cfg=loop,
+        default_hooks=dict(checkpoint=dict(type='CheckpointHook', by_epoch=by_epoch,
+                                           interval=1 if by_epoch else 3)),
+        resume=resume_from is not None, load_from=resume_from)
+    runner.train()
+    return model.batches
+
+
+@pytest.mark.parametrize('by_epoch', [False, True])
+def test_resumed_runner_continues_the_batch_stream(tmp_path, by_epoch):
+    """mmengine skips the trained batches of an iteration loop and calls set_epoch per epoch."""
+    uninterrupted = train(tmp_path / 'full', by_epoch)
+    checkpoint = 'epoch_1.pth' if by_epoch else 'iter_3.pth'
+    resumed = train(tmp_path / 'resumed', by_epoch, str(tmp_path / 'full' / checkpoint))
+    done = 8 if by_epoch else 3
+    assert len(uninterrupted) == done + len(resumed)
+    assert resumed == uninterrupted[done:]
+    assert uninterrupted == [b for b in islice(batch_sampler(seed=11), len(uninterrupted))]
 
 
 @pytest.mark.parametrize('kwargs,message', [

@@ -69,29 +69,44 @@ def test_labeled_and_image_level_partition_all_images_outside_val(voc, splits):
         assert not (labeled | set(image_level)) & val
 
 
-def test_command_line_is_byte_identical_across_runs_and_hash_seeds(voc, tmp_path):
-    outputs = []
-    for hash_seed in ('1', '2'):
-        out = tmp_path / hash_seed
-        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
-        result = subprocess.run(
-            [sys.executable, str(REPO / 'tools' / 'make_voc_splits.py'), str(voc),
-             '--num-labeled', '4', '8', '--seed', '7', '--out-dir', str(out)],
-            env=env, capture_output=True, text=True, check=True)
-        outputs.append(result.stdout)
-        assert sorted(p.name for p in out.iterdir()) == ['4', '8']
+def test_command_line_is_byte_identical_across_runs_and_hash_seeds(voc, tmp_path, capsys):
+    """One run in a subprocess with a fixed hash seed, one in this process (a random one)."""
+    args = [str(voc), '--num-labeled', '4', '8', '--seed', '7', '--out-dir']
+    result = subprocess.run(
+        [sys.executable, str(REPO / 'tools' / 'make_voc_splits.py'), *args, str(tmp_path / 'a')],
+        env=dict(os.environ, PYTHONHASHSEED='1'), capture_output=True, text=True, check=True)
+    SPLITS['main'](args + [str(tmp_path / 'b')])
+    in_process = capsys.readouterr().out
+    assert sorted(p.name for p in (tmp_path / 'a').iterdir()) == ['4', '8']
     for name in ('4/labeled.txt', '4/image_level.txt', '8/labeled.txt', '8/image_level.txt'):
-        assert (tmp_path / '1' / name).read_bytes() == (tmp_path / '2' / name).read_bytes()
-    assert outputs[0] == outputs[1]
+        assert (tmp_path / 'a' / name).read_bytes() == (tmp_path / 'b' / name).read_bytes()
+    table = result.stdout.splitlines()[:-1]  # the last line names the output folder
+    assert table == in_process.splitlines()[:-1]
     # the printed per-class table counts the images naming each class
     train = ids_of(voc / 'ImageSets/Segmentation/train.txt')
-    cat_row = next(line for line in outputs[0].splitlines() if line.startswith('cat '))
-    assert int(cat_row.split()[1]) == sum('cat' in xml_classes(voc, i) for i in train)
+    labeled = ids_of(tmp_path / 'a' / '4' / 'labeled.txt')
+    assert table[0].split() == ['class', 'train', 'N=4', 'N=8']
+    cat_row = next(line for line in table if line.startswith('cat '))
+    assert [int(n) for n in cat_row.split()[1:3]] == [
+        sum('cat' in xml_classes(voc, i) for i in ids) for ids in (train, labeled)]
 
 
 def test_more_labels_than_train_images_is_an_error(voc, tmp_path):
     with pytest.raises(ValueError, match='exceeds the 20 ids'):
         SPLITS['make_splits'](voc, [21], seed=0, out_dir=tmp_path)
+
+
+def test_another_train_list_and_a_list_that_overlaps_val(voc, tmp_path):
+    """--train-list draws from another candidate list (the SBD trainaug.txt on real VOC)."""
+    train = ids_of(voc / 'ImageSets/Segmentation/train.txt')
+    (voc / 'ImageSets/Segmentation/first_half.txt').write_text('\n'.join(train[:10]) + '\n')
+    SPLITS['make_splits'](voc, [4, 10], seed=0, out_dir=tmp_path,
+                          train_list='ImageSets/Segmentation/first_half.txt')
+    assert set(ids_of(tmp_path / '4' / 'labeled.txt')) <= set(train[:10])
+    assert ids_of(tmp_path / '10' / 'labeled.txt') == sorted(train[:10])
+    with pytest.raises(ValueError, match=r'trainval.txt and .*val.txt share 10 ids'):
+        SPLITS['make_splits'](voc, [4], seed=0, out_dir=tmp_path,
+                              train_list='ImageSets/Segmentation/trainval.txt')
 
 
 def voc_like_labels(num_images=1464, num_classes=20, seed=0):

@@ -5,6 +5,7 @@ from xml.etree import ElementTree
 
 import numpy as np
 import pytest
+import torch
 from mmseg.datasets import PascalVOCDataset
 from PIL import Image
 
@@ -114,3 +115,38 @@ def test_overwrite_replaces_an_own_tree(tmp_path):
 def test_too_few_images_for_three_lists_is_an_error(tmp_path):
     with pytest.raises(ValueError, match='each needs at least one'):
         TOOL['generate'](tmp_path / 'voc', num_images=2)
+
+
+def test_a_small_classifier_learns_the_image_labels(tmp_path):
+    """Two convolutions, global max pooling and a linear layer, trained briefly on the images
+    outside the segmentation val list, name the classes of the unseen val images. (With one
+    style for all four classes the same network stays near F1 0.3.)"""
+    tree = tmp_path / 'voc'
+    TOOL['generate'](tree, num_images=60, seed=0, image_size=48)
+    names = list(TOOL['OBJECT_STYLES'])
+    val = ids_of(tree / 'ImageSets/Segmentation/val.txt')
+    train = sorted(set(ids_of(tree / 'ImageSets/Main/trainval.txt')) - set(val))
+
+    def images_and_labels(ids):
+        images = np.stack([np.array(Image.open(tree / 'JPEGImages' / f'{i}.jpg')) for i in ids])
+        labels = [[name in xml_names(tree / 'Annotations' / f'{i}.xml') for name in names]
+                  for i in ids]
+        return (torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255,
+                torch.tensor(labels, dtype=torch.float32))
+
+    (x_train, y_train), (x_val, y_val) = images_and_labels(train), images_and_labels(val)
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 16, 3), torch.nn.ReLU(), torch.nn.Conv2d(16, 16, 3), torch.nn.ReLU(),
+        torch.nn.AdaptiveMaxPool2d(1), torch.nn.Flatten(), torch.nn.Linear(16, len(names)))
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-2)
+    for _ in range(150):
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(net(x_train), y_train)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        predicted = net(x_val) > 0
+    truth = y_val.bool()
+    f1 = 2 * (predicted & truth).sum() / (predicted.sum() + truth.sum())
+    assert f1 > 0.85

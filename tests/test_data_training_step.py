@@ -4,26 +4,26 @@ from pathlib import Path
 
 import torch
 from mmengine.config import Config
+from mmengine.registry import init_default_scope
 from mmengine.optim import OptimWrapper
 from mmengine.runner import Runner
 from mmseg.registry import MODELS
 
 import unrolled_lrp  # noqa: F401
+from conftest import model_config
 
 REPO = Path(__file__).parents[1]
+init_default_scope('mmseg')  # the configs' pipelines name MMSeg transforms
 SYNTHETIC = runpy.run_path(str(REPO / 'tools' / 'make_synthetic_voc.py'))
 SPLITS = runpy.run_path(str(REPO / 'tools' / 'make_voc_splits.py'))
 
-TINY_MODEL = dict(
-    type='UnrolledLRP',
-    data_preprocessor=dict(
-        type='SegDataPreProcessor', mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True, pad_val=0, seg_pad_val=255, size=(64, 64)),
-    backbone=dict(type='ResNet', depth=18, num_stages=4, out_indices=(3, ), norm_eval=False,
-                  style='pytorch', contract_dilation=True),
-    decode_head=dict(type='TiedHeavisideHead', in_channels=512, num_classes=21, mode='lrp0'),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+
+def tiny_model_config():
+    """ResNet18 at 1/8 width: the pipeline is under test here, not the model."""
+    cfg = model_config('resnet18', num_classes=21, size=(64, 64))
+    cfg['backbone'].update(stem_channels=8, base_channels=8)
+    cfg['decode_head']['in_channels'] = 64
+    return cfg
 
 
 def test_one_iteration_on_a_mixed_batch(tmp_path):
@@ -43,7 +43,7 @@ def test_one_iteration_on_a_mixed_batch(tmp_path):
     assert all(s.gt_image_labels.shape == (21, ) for s in samples)
 
     torch.manual_seed(0)
-    model = MODELS.build(TINY_MODEL)
+    model = MODELS.build(tiny_model_config())
     model.init_weights()
     model.train()
     before = {name: p.detach().clone() for name, p in model.named_parameters()}

@@ -8,6 +8,8 @@ Subsets up to ``--uniform-up-to`` images are drawn with classes as uniform as
 possible, larger ones with the average of the uniform and the training-set class
 distribution; N equal to the train list takes it whole. Class presence comes
 from ``Annotations/<id>.xml``. Same inputs and seed give byte-identical files.
+With the SBD masks, ``--train-list ImageSets/Segmentation/trainaug.txt`` draws
+from the 10,582 images that MMSegmentation's ``voc_aug.py`` lists.
 
 Example::
 
@@ -44,22 +46,23 @@ def foreground_labels(voc_root, ids):
                      for i in ids]).astype(np.int64)
 
 
-def make_splits(voc_root, sizes, seed, out_dir, uniform_up_to=100, pool='annotations'):
+def make_splits(voc_root, sizes, seed, out_dir, uniform_up_to=100, pool='annotations',
+                train_list='ImageSets/Segmentation/train.txt'):
     """Write the split files; returns {size: (labeled ids, image-level ids)}."""
     voc_root, out_dir = Path(voc_root), Path(out_dir)
-    train = read_image_ids(voc_root / 'ImageSets/Segmentation/train.txt')
-    val = read_image_ids(voc_root / 'ImageSets/Segmentation/val.txt')
+    train_file, val_file = voc_root / train_list, voc_root / 'ImageSets/Segmentation/val.txt'
+    train, val = read_image_ids(train_file), read_image_ids(val_file)
     leaked = sorted(set(train) & set(val))
     if leaked:
-        raise ValueError(f'{voc_root}/ImageSets/Segmentation: train.txt and val.txt share '
-                         f'{len(leaked)} ids, e.g. {leaked[:5]}')
+        raise ValueError(f'{train_file} and {val_file} share {len(leaked)} ids, '
+                         f'e.g. {leaked[:5]}')
     labels = foreground_labels(voc_root, train)
     candidates = sorted(set(image_level_pool(voc_root, pool)) - set(val))
     splits = {}
     for size in sizes:
         if size > len(train):
             raise ValueError(f'--num-labeled {size} exceeds the {len(train)} ids of '
-                             f'{voc_root}/ImageSets/Segmentation/train.txt')
+                             f'{train_file}')
         if size == len(train):
             labeled = sorted(train)
         else:
@@ -81,12 +84,18 @@ def print_class_counts(labels, train, splits):
         columns[f'N={size}'] = labels[[row[i] for i in labeled]].sum(0)
     header = f'{"class":<12}' + ''.join(f'{name:>8}' for name in columns)
     print(header)
+    absent = []
     for c, name in enumerate(CLASSES[1:]):
+        if not columns['train'][c]:
+            absent.append(name)
+            continue
         print(f'{name:<12}' + ''.join(f'{int(counts[c]):>8}' for counts in columns.values()))
     print(f'{"images":<12}{len(train):>8}' + ''.join(
         f'{len(labeled):>8}' for labeled, _ in splits.values()))
     print(f'{"image-level":<12}{"":>8}' + ''.join(
         f'{len(image_level):>8}' for _, image_level in splits.values()))
+    if absent:
+        print(f'not in the train list: {", ".join(absent)}')
 
 
 def parse_args(argv):
@@ -99,6 +108,8 @@ def parse_args(argv):
     parser.add_argument('--uniform-up-to', type=int, default=100,
                         help='sizes up to this draw uniform classes; larger ones the average '
                         'of uniform and training-set class distribution')
+    parser.add_argument('--train-list', default='ImageSets/Segmentation/train.txt',
+                        help='the pixel-labelled candidates, relative to voc_root')
     parser.add_argument('--image-level-pool', choices=('annotations', 'main'),
                         default='annotations',
                         help='images with image-level labels: every Annotations/*.xml (the '
@@ -109,7 +120,7 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(argv)
     make_splits(args.voc_root, args.num_labeled, args.seed, args.out_dir, args.uniform_up_to,
-                args.image_level_pool)
+                args.image_level_pool, args.train_list)
     print(f'wrote {", ".join(f"{args.out_dir}/{n}" for n in args.num_labeled)}')
 
 

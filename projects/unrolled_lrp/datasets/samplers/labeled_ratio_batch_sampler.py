@@ -9,7 +9,12 @@ from torch.utils.data import Sampler
 
 
 class PermutationCycle:
-    """Endless stream of indices: a fresh permutation whenever the last one is used up."""
+    """Endless stream of indices: a fresh permutation whenever the last one is used up.
+
+    A take that runs across the end of a permutation moves the indices it already
+    holds to the back of the next one, so one take (a step of all ranks) repeats
+    no index unless it asks for more indices than there are.
+    """
 
     def __init__(self, indices: np.ndarray, rng: np.random.Generator):
         self.indices = indices
@@ -17,14 +22,16 @@ class PermutationCycle:
         self.pending = indices[:0]
 
     def take(self, count: int) -> np.ndarray:
-        parts = []
-        while count > 0:
+        taken = self.indices[:0]
+        while len(taken) < count:
             if not len(self.pending):
-                self.pending = self.rng.permutation(self.indices)
-            parts.append(self.pending[:count])
-            self.pending = self.pending[count:]
-            count -= len(parts[-1])
-        return np.concatenate(parts) if parts else self.indices[:0]
+                fresh = self.rng.permutation(self.indices)
+                held = np.isin(fresh, taken)
+                self.pending = np.concatenate([fresh[~held], fresh[held]])
+            part = self.pending[:count - len(taken)]
+            self.pending = self.pending[len(part):]
+            taken = np.concatenate([taken, part])
+        return taken
 
 
 @DATA_SAMPLERS.register_module()
@@ -40,14 +47,18 @@ class LabeledRatioBatchSampler(Sampler):
     run's ``sampler`` and ``batch_size``. The sampler supplies the dataset, the
     seed and the rank layout; its own index order is not used. Each subset is
     consumed in random permutations, a new one when the last is used up, and
-    every step the ranks take disjoint consecutive pieces, so within one pass
-    over a subset no two ranks see the same sample.
+    every step the ranks take disjoint consecutive pieces: within one pass over
+    a subset no sample is drawn twice, and no step gives one sample to two ranks
+    (or twice to one batch) while the subset holds enough samples for the step.
 
-    The batches are a function of the seed alone, so a resumed run that
-    advances the dataloader by the trained iterations replays them exactly
-    (fix ``randomness.seed``: the sampler is built before a checkpoint's seed is
-    restored). With an ``InfiniteSampler`` the batches never end; with a
-    sampler that tracks epochs (``DefaultSampler``) an epoch is
+    The batches are a function of the seed alone. mmengine resumes an
+    ``IterBasedTrainLoop`` by drawing and discarding as many batches as were
+    trained, so a resumed run continues the same stream when it runs with the
+    same seed (``tools/train.py --resume`` takes it from the checkpoint; with
+    mmengine's Runner alone fix ``randomness.seed``, because the dataloader is
+    built before the checkpoint's seed is restored). With an ``InfiniteSampler``
+    the batches never end; with a sampler that tracks epochs (``DefaultSampler``,
+    whose ``set_epoch`` mmengine calls each epoch) an epoch is
     ``ceil(len(dataset) / (batch_size * world_size))`` batches and epoch ``e``
     continues the same stream at batch ``e * len(self)``.
 
