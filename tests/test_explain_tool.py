@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from mmengine.logging import MessageHub
 from mmengine.registry import init_default_scope
 from mmseg.utils import get_classes, get_palette
 
@@ -32,7 +33,9 @@ model = dict(
                   style='pytorch', contract_dilation=True),
     decode_head=dict(type='TiedHeavisideHead', in_channels=512, num_classes=21, mode='lrp0'),
     train_cfg=dict(), test_cfg=dict(mode='whole'))
-test_pipeline = [dict(type='LoadImageFromFile'), dict(type='PackSegInputs')]
+# The project's test pipeline: its packer needs labels, which images to explain lack.
+test_pipeline = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
+                 dict(type='PackSegInputsWithImageLabels', num_classes=21)]
 '''
 CLASSIFIER_CONFIG = f'''
 default_scope = 'mmpretrain'
@@ -56,7 +59,7 @@ def write_image(folder, seed=0):
     return path
 
 
-def build_and_save(folder, config_text, name, checkpoint_meta):
+def build_and_save(folder, config_text, name, checkpoint_meta, **checkpoint_extras):
     from mmengine.config import Config
     config_path = osp.join(folder, f'{name}.py')
     with open(config_path, 'w') as file:
@@ -72,7 +75,8 @@ def build_and_save(folder, config_text, name, checkpoint_meta):
     model = MODELS.build(cfg.model)
     model.init_weights()
     checkpoint_path = osp.join(folder, f'{name}.pth')
-    torch.save(dict(state_dict=model.state_dict(), meta=checkpoint_meta), checkpoint_path)
+    torch.save(dict(state_dict=model.state_dict(), meta=checkpoint_meta, **checkpoint_extras),
+               checkpoint_path)
     return config_path, checkpoint_path, model.eval()
 
 
@@ -107,9 +111,13 @@ def assert_close_to_oracle(saved, oracle, logits):
 
 @pytest.fixture(scope='module')
 def segmentor(tmp_path_factory):
+    """A checkpoint as the Runner writes it: meta with the classes, and the message hub."""
     folder = str(tmp_path_factory.mktemp('segmentor'))
     meta = dict(dataset_meta=dict(classes=get_classes('voc'), palette=get_palette('voc')))
-    return build_and_save(folder, SEGMENTOR_CONFIG, 'tiny_unrolled_lrp', meta)
+    hub = MessageHub.get_instance('explain_test')
+    hub.update_scalar('train/loss', 0.5)
+    return build_and_save(folder, SEGMENTOR_CONFIG, 'tiny_unrolled_lrp', meta,
+                          message_hub=hub.state_dict())
 
 
 def test_segmentor_heatmaps_summary_and_index(segmentor, tmp_path):

@@ -71,3 +71,26 @@ def test_missing_results_and_metrics_are_reported_by_file(tmp_path):
     (broken / 'test_results.json').write_text('{"metrics": {}}')
     with pytest.raises(ValueError, match='broken'):
         plot_results.collect([str(broken)], 'mIoU')
+
+
+def dashed_lines(axis):
+    return {line.get_label(): tuple(line.get_ydata()) for line in axis.get_lines()
+            if line.get_linestyle() == '--'}
+
+
+def test_paper_numbers_are_dashed_reference_lines(tmp_path):
+    """Table 1 of the paper (ResNet50 rows), read off the drawn figure."""
+    runs = plot_results.collect(
+        [write_result(tmp_path / 'a', 'unrolled_lrp_r50_voc_20.py', 41.0)], 'mIoU')
+    figure = plot_results.draw(runs, 'mIoU')
+    (axis, ) = figure.axes
+    lines = dashed_lines(axis)
+    assert lines['unrolled LRP-0 (paper)'] == (39.80, 50.29, 58.30, 61.50)
+    assert lines['UNet (paper)'] == (25.89, 43.40, 55.10, 60.07)
+    assert lines['multi-task UNet (paper)'] == (25.06, 39.77, 55.13, 60.37)
+    assert tuple(axis.get_lines()[0].get_xdata()) == (20, 100, 500, 1464)
+    ours = [line for line in axis.get_lines() if line.get_label() == 'unrolled LRP-0 (ours)']
+    assert tuple(ours[0].get_ydata()) == (41.0, )
+    # Other metrics have no paper reference.
+    runs = plot_results.collect([str(tmp_path / 'a')], 'aAcc')
+    assert dashed_lines(plot_results.draw(runs, 'aAcc').axes[0]) == {}

@@ -1,17 +1,24 @@
 """HeatmapEvolutionHook: snapshots of fixed validation images, redrawn as one figure."""
 import os.path as osp
+import runpy
+from pathlib import Path
 from types import SimpleNamespace
 
 import cv2
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config, ConfigDict
 from mmengine.logging import MMLogger
+from mmengine.runner import Runner
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 from mmseg.utils import get_classes, get_palette
 from mmseg.visualization import SegLocalVisualizer
 
+from PIL import Image
+
+from conftest import model_config
 from unrolled_lrp.visualization import HeatmapEvolutionHook, HeatmapSegVisualizer, panel_box
 
 H, W, GAP = 24, 32, 2
@@ -91,16 +98,17 @@ def test_figure_has_a_column_per_snapshot_and_a_row_per_foreground_class(tmp_pat
         rows, columns = 1 + foreground_rows, 1 + 3 + 1
         figure = figure_of(tmp_path, name)
         assert figure.shape[:2] == (rows * H + (rows - 1) * GAP, columns * W + (columns - 1) * GAP)
-    # image0, class 15 row: the last column is the target (red inside the object).
+    # image0, class 15 row: the last column is the target (red inside the object), checked
+    # below the caption band.
     figure = figure_of(tmp_path, 'image0')
     top, left, _, _ = panel_box(1, 4, H, W, GAP)
-    assert figure[top + 10, left + 8].tolist() == [255, 0, 0]
-    assert figure[top + 10, left + 25].tolist() == [0, 0, 255]
+    assert figure[top + 17, left + 8].tolist() == [255, 0, 0]
+    assert figure[top + 17, left + 25].tolist() == [0, 0, 255]
     # The softmax panels get redder inside the object as the scores grow.
     reds = []
     for column in (2, 3):
         top, left, _, _ = panel_box(1, column, H, W, GAP)
-        reds.append(255 - int(figure[top + 10, left + 8, 2]))  # blue falls as red saturates
+        reds.append(255 - int(figure[top + 17, left + 8, 2]))  # blue falls as red saturates
     assert reds[0] < reds[1]
 
 
@@ -123,3 +131,46 @@ def test_plain_visualizer_and_bad_indices_are_refused(tmp_path):
     runner.visualizer = heatmap_visualizer('evolution_index')
     with pytest.raises(IndexError, match='index 5'):
         HeatmapEvolutionHook(indices=[5]).before_train(runner)
+
+
+def test_hook_in_a_real_training_run(tmp_path):
+    """Runner, synthetic VOC and a tiny UnrolledLRP: the hook as a config enables it."""
+    repo = Path(__file__).parents[1]
+    voc = tmp_path / 'voc'
+    runpy.run_path(str(repo / 'tools/make_synthetic_voc.py'))['generate'](
+        voc, num_images=12, seed=1, image_size=48)
+    runpy.run_path(str(repo / 'tools/make_voc_splits.py'))['make_splits'](
+        voc, [3], seed=0, out_dir=voc / 'splits')
+    data = Config.fromfile(repo / 'configs/_base_/datasets/synthetic_voc.py')
+    data.train_dataloader.update(batch_size=2, num_workers=0, persistent_workers=False)
+    data.train_dataloader.dataset.update(
+        data_root=str(voc), labeled_split=str(voc / 'splits/3/labeled.txt'),
+        image_level_split=str(voc / 'splits/3/image_level.txt'))
+    data.val_dataloader.update(num_workers=0, persistent_workers=False)
+    data.val_dataloader.dataset.update(
+        data_root=str(voc), labeled_split=str(voc / 'ImageSets/Segmentation/val.txt'))
+    model = model_config('resnet18', num_classes=21, size=(32, 32))
+    model['backbone'].update(stem_channels=8, base_channels=8)
+    model['decode_head']['in_channels'] = 64
+    runner = Runner(
+        model=ConfigDict(model), work_dir=str(tmp_path / 'work'), default_scope='mmseg',
+        train_dataloader=data.train_dataloader, val_dataloader=data.val_dataloader,
+        val_evaluator=dict(type='IoUMetric'), val_cfg=dict(type='ValLoop'),
+        train_cfg=dict(type='IterBasedTrainLoop', max_iters=2, val_interval=100),
+        optim_wrapper=dict(optimizer=dict(type='AdamW', lr=1e-3)),
+        default_hooks=dict(checkpoint=None),
+        visualizer=dict(type='HeatmapSegVisualizer', name='evolution_runner'),
+        custom_hooks=[dict(type='HeatmapEvolutionHook', indices=[0], interval=1,
+                           panel_size=48)])
+    runner.train()
+    sample = runner.val_loop.dataloader.dataset[0]['data_samples']
+    name = osp.splitext(osp.basename(sample.img_path))[0]
+    gt = np.array(Image.open(voc / 'SegmentationClass' / f'{name}.png'))
+    foreground = [int(c) for c in np.unique(gt) if 0 < c < 255]
+    folder = tmp_path / 'work' / 'heatmap_evolution'
+    snapshots = sorted(path.name for path in (folder / name).iterdir())
+    assert snapshots == ['iter_00000000.npz', 'iter_00000001.npz', 'iter_00000002.npz']
+    assert np.load(folder / name / snapshots[-1])['classes'].tolist() == foreground
+    figure = cv2.imread(str(folder / f'{name}.png'))
+    rows, columns = 1 + len(foreground), 1 + 3 + 1
+    assert figure.shape[:2] == (rows * 48 + (rows - 1) * 2, columns * 48 + (columns - 1) * 2)

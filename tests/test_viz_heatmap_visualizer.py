@@ -113,7 +113,7 @@ def test_seg_visualization_hook_writes_the_heatmap_figure(tmp_path):
         type='HeatmapSegVisualizer', name='viz_hook', vis_backends=[dict(type='LocalVisBackend')],
         save_dir=str(tmp_path / 'vis'), gap=GAP))
     visualizer.dataset_meta = VOC
-    hook = SegVisualizationHook(draw=True)
+    hook = SegVisualizationHook(draw=True, interval=1)
     hook.after_test_iter(SimpleNamespace(iter=0), 0, {}, [sample])
     written = glob(osp.join(tmp_path, 'vis', '**', '*.png'), recursive=True)
     assert len(written) == 1

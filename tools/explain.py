@@ -2,6 +2,7 @@
 
     python tools/explain.py IMAGE_OR_DIR CONFIG CHECKPOINT --out-dir D \
         [--classes NAME_OR_INDEX ... | --top-k K] [--c1c] [--device cpu]
+        [--rule lrp0|epsilon|relu --eps E --epsilon-scope layer|block]
 
 CONFIG/CHECKPOINT is either an MMSeg segmentor (e.g. UnrolledLRP: its heatmaps are
 its segmentation scores) or an mmpretrain ``ImageClassifier`` whose backbone the
@@ -32,8 +33,10 @@ from mmengine.runner import load_checkpoint
 from mmengine.utils import ProgressBar
 
 import unrolled_lrp  # noqa: F401  (registers the project's models and visualizer)
+import unrolled_lrp.utils  # noqa: F401  (lets torch>=2.6 load mmengine training checkpoints)
 from unrolled_lrp.models.unroll import (DECODER_MODES, build_gate, check_backbone,
                                         decode_heatmaps, pooled_logits, walk_backbone)
+from unrolled_lrp.models.unroll.gates import EPSILON_SCOPES
 from unrolled_lrp.postprocessing import c1c_filter
 from unrolled_lrp.visualization import (HeatmapSegVisualizer, probability_to_rgb,
                                         relevance_to_rgb)
@@ -53,10 +56,10 @@ def parse_args(argv=None):
     parser.add_argument('--out-dir', required=True)
     which = parser.add_mutually_exclusive_group()
     which.add_argument('--classes', nargs='+', help='class names or indices to explain')
-    which.add_argument('--top-k', type=int, default=3,
+    which.add_argument('--top-k', type=int,
                        help='explain the K classes with the highest logits (class '
                        '"background" excluded); segmentors without class logits rank '
-                       'classes by predicted area (default 3)')
+                       'classes by predicted area (default: 3, or all classes if fewer)')
     parser.add_argument('--c1c', action='store_true', help='add C1C-filtered heatmaps')
     parser.add_argument('--c1c-threshold', type=float, default=0.0,
                         help='C1C keeps relevance above this fraction of the maximum')
@@ -64,11 +67,14 @@ def parse_args(argv=None):
                         help='decoder rule for classifier checkpoints (segmentors use '
                         'their config)')
     parser.add_argument('--eps', type=float, default=1e-6, help='epsilon of --rule epsilon')
+    parser.add_argument('--epsilon-scope', choices=EPSILON_SCOPES, default='layer',
+                        help='--rule epsilon: stabilise at every layer, or once per ResNet '
+                        'residual block (block input -> block output)')
     parser.add_argument('--class-chunk', type=int, default=16,
                         help='classes decoded at once for classifier checkpoints')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     args = parser.parse_args(argv)
-    if args.top_k < 1:
+    if args.top_k is not None and args.top_k < 1:
         parser.error(f'--top-k must be >= 1, got {args.top_k}')
     return args
 
@@ -114,8 +120,9 @@ def load_weights(model, checkpoint, config_path):
         loaded = load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
                                  logger='silent')
     except RuntimeError as error:  # missing or unexpected parameters
+        details = str(error) if len(str(error)) <= 400 else str(error)[:400] + ' ...'
         raise UnsupportedCheckpointError(
-            f'{checkpoint} does not fit the model of {config_path}: {error}') from error
+            f'{checkpoint} does not fit the model of {config_path}: {details}') from error
     num_classes = model.head.fc.out_features if hasattr(model, 'head') else \
         model.decode_head.num_classes
     dataset_meta = (loaded.get('meta') or {}).get('dataset_meta') or {}
@@ -125,18 +132,44 @@ def load_weights(model, checkpoint, config_path):
     return list(classes), dataset_meta.get('palette') or generated_palette(num_classes)
 
 
+def inference_pipeline(test_pipeline):
+    """``test_pipeline`` for an image array that has no annotations.
+
+    The image is loaded from the array, annotation loaders are dropped and packing is
+    MMSeg's ``PackSegInputs`` (a project packer asks for image labels that an
+    arbitrary image does not have); resizing and the other steps stay as configured.
+    """
+    def kind(step):
+        return step['type'].split('.')[-1]
+
+    steps = [dict(step) for step in test_pipeline
+             if kind(step) not in ('LoadAnnotations', 'LoadOptionalSegAnnotations')]
+    if not steps or not kind(steps[0]).startswith('LoadImage'):
+        raise UnsupportedCheckpointError(
+            f'test_pipeline must start with an image loader, got {[kind(s) for s in steps]}')
+    steps[0] = dict(type='LoadImageFromNDArray')
+    return [dict(type='PackSegInputs', **{k: v for k, v in step.items() if k == 'meta_keys'})
+            if kind(step).startswith('Pack') else step for step in steps]
+
+
 class SegmentorExplainer:
     """An MMSeg segmentor: its ``seg_logits`` are the heatmaps (for UnrolledLRP)."""
 
     def __init__(self, cfg, checkpoint, device):
+        from mmcv.transforms import Compose
         from mmseg.apis import init_model
+        if not cfg.get('test_pipeline'):
+            raise UnsupportedCheckpointError(
+                f'{cfg.filename}: a segmentor config needs a test_pipeline to read images')
         self.model = init_model(cfg, device='cpu')
         self.classes, self.palette = load_weights(self.model, checkpoint, cfg.filename)
         self.model.to(device)
+        self.pipeline = Compose(inference_pipeline(cfg.test_pipeline))
 
+    @torch.no_grad()
     def __call__(self, image, choose_classes):
-        from mmseg.apis import inference_model
-        result = inference_model(self.model, image)
+        from mmengine.dataset import pseudo_collate
+        result = self.model.test_step(pseudo_collate([self.pipeline(dict(img=image))]))[0]
         scores = result.seg_logits.data.float().cpu()
         pred = result.pred_sem_seg.data[0].cpu().numpy()
         logits = result.get('pred_class_logits')
@@ -152,7 +185,7 @@ class ClassifierExplainer:
     every class and the segmentation (arg max) without holding all heatmaps.
     """
 
-    def __init__(self, cfg, checkpoint, device, rule, eps, class_chunk):
+    def __init__(self, cfg, checkpoint, device, rule, eps, scope, class_chunk):
         from mmengine.registry import init_default_scope
         from mmpretrain.models.necks import GlobalAveragePooling
         from mmpretrain.registry import MODELS
@@ -171,7 +204,7 @@ class ClassifierExplainer:
             raise UnsupportedCheckpointError(f'{cfg.filename}: {error}') from error
         self.classes, self.palette = load_weights(self.model, checkpoint, cfg.filename)
         self.model.to(device).eval()
-        self.gate = build_gate(rule, eps)
+        self.gate = build_gate(rule, eps, scope)
         self.class_chunk = class_chunk
 
     @torch.no_grad()
@@ -206,7 +239,7 @@ def build_explainer(args):
     model_type = cfg.get('model', {}).get('type')
     if model_type == 'ImageClassifier':
         return ClassifierExplainer(cfg, args.checkpoint, args.device, args.rule, args.eps,
-                                   args.class_chunk)
+                                   args.epsilon_scope, args.class_chunk)
     from mmseg.models.segmentors import BaseSegmentor
     from mmseg.registry import MODELS
     model_class = MODELS.get(model_type) if model_type else None
@@ -230,8 +263,9 @@ def class_chooser(args, class_names):
                 raise ValueError(f'--classes: {name!r} is not a class of this model '
                                  f'({", ".join(class_names)})')
         return lambda logits, pred: ids
-    if args.top_k > len(class_names):
+    if args.top_k is not None and args.top_k > len(class_names):
         raise ValueError(f'--top-k {args.top_k} exceeds the {len(class_names)} classes')
+    k = args.top_k or min(3, len(class_names))
 
     def top_k(logits, pred):
         if logits is not None:
@@ -241,7 +275,7 @@ def class_chooser(args, class_names):
         else:
             ranking = torch.from_numpy(np.bincount(pred.ravel(), minlength=len(class_names)))
         ranking = ranking.float()
-        count = min(args.top_k, int(torch.isfinite(ranking).sum()))
+        count = min(k, int(torch.isfinite(ranking).sum()))
         return ranking.topk(count).indices.tolist()
 
     return top_k

@@ -6,7 +6,7 @@ Each argument is a work dir holding the ``test_results.json`` that ``tools/test.
 writes (``{"config": ..., "checkpoint": ..., "metrics": {"mIoU": ...}}``) or that
 file itself. Method, backbone and number of labelled images come from the config
 file name ``{method}_{backbone}_voc_{num_labeled}.py``. One panel per backbone, one
-line per method (mean over runs, every run as a dot); the paper's numbers (Table 1,
+line per method (mean over runs, every run as a dot); for mIoU the paper's numbers (Table 1,
 and Table 3 for the ResNet50 ablations) are drawn as dashed lines in the same colour.
 """
 import argparse
@@ -79,7 +79,8 @@ def collect(paths, metric):
     return runs
 
 
-def plot(runs, metric, out):
+def draw(runs, metric):
+    """The matplotlib figure of ``runs`` (see :func:`collect`)."""
     backbones = [b for b in BACKBONES if any(key[1] == b for key in runs)]
     figure, axes = plt.subplots(1, len(backbones), figsize=(5.5 * len(backbones), 4.2),
                                 squeeze=False, sharey=True)
@@ -87,7 +88,7 @@ def plot(runs, metric, out):
     for axis, backbone in zip(axes[0], backbones):
         for method, label in METHODS.items():
             colour = colours[method]
-            if (method, backbone) in PAPER_MIOU:
+            if metric == 'mIoU' and (method, backbone) in PAPER_MIOU:
                 axis.plot(LABEL_COUNTS, PAPER_MIOU[method, backbone], '--', color=colour,
                           alpha=0.6, linewidth=1.2, label=f'{label} (paper)')
             points = runs.get((method, backbone))
@@ -108,8 +109,7 @@ def plot(runs, metric, out):
         axis.legend(fontsize=7, loc='lower right')
     axes[0][0].set_ylabel(metric)
     figure.tight_layout()
-    figure.savefig(out, dpi=150)
-    plt.close(figure)
+    return figure
 
 
 def main(argv=None):
@@ -120,7 +120,9 @@ def main(argv=None):
     parser.add_argument('--metric', default='mIoU')
     args = parser.parse_args(argv)
     runs = collect(args.results, args.metric)
-    plot(runs, args.metric, args.out)
+    figure = draw(runs, args.metric)
+    figure.savefig(args.out, dpi=150)
+    plt.close(figure)
     print(f'{sum(len(v) for p in runs.values() for v in p.values())} results plotted to '
           f'{args.out}')
 
