@@ -3,6 +3,9 @@ import pytest
 import torch
 
 import unrolled_lrp  # noqa: F401  (registers the project's modules)
+from mmseg.utils import register_all_modules
+
+register_all_modules(init_default_scope=True)
 
 BACKBONES = {
     'resnet18': dict(type='ResNet', depth=18, num_stages=4, out_indices=(3, ), style='pytorch'),

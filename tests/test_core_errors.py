@@ -20,7 +20,7 @@ def sample(mask=None, labels=None, path='data/img_7.jpg'):
 
 def test_unsupported_backbone_type():
     config = model_config()
-    config['backbone'] = dict(type='MobileNetV2', out_indices=(7, ))
+    config['backbone'] = dict(type='MobileNetV2', out_indices=(6, ))
     with pytest.raises(UnsupportedLayerError, match='MobileNetV2 is not supported'):
         MODELS.build(config)
 

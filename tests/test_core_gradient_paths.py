@@ -23,7 +23,8 @@ def test_heatmap_loss_reaches_encoder_activations_only_for_epsilon(build_model, 
     stored = list(activations(trace.records))
     heatmaps = model.decode_head(trace)
     loss = torch.nn.functional.cross_entropy(heatmaps, torch.randint(0, 21, (2, 40, 40)))
-    grads = torch.autograd.grad(loss, stored + [trace.features], allow_unused=True)
+    grads = torch.autograd.grad(loss, stored + [trace.features], allow_unused=True,
+                                retain_graph=True)
     reached = [g is not None and g.abs().sum() > 0 for g in grads]
     assert any(reached) == reaches_encoder
     # in both modes the tied decoder weights get gradient from the heatmap loss

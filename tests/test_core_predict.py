@@ -1,5 +1,6 @@
 """Prediction is MMSeg's: seg_logits are the heatmaps, whole and slide inference."""
 import torch
+from mmengine.config import ConfigDict
 from mmseg.evaluation import IoUMetric
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
@@ -20,7 +21,7 @@ def test_predict_returns_heatmaps_segmentation_and_class_logits(build_model):
 
 def test_slide_inference_runs_the_decoder_per_window(build_model):
     model = build_model('resnet18').eval()
-    model.test_cfg = dict(mode='slide', crop_size=(32, 32), stride=(24, 24))
+    model.test_cfg = ConfigDict(mode='slide', crop_size=(32, 32), stride=(24, 24))
     inputs = torch.randn(1, 3, 48, 56)
     with torch.no_grad():
         (result, ) = model.predict(inputs)

@@ -27,20 +27,22 @@ def toy_batch(batch=4, size=32, seed=0):
 
 
 def test_adamw_steps_lower_segmentation_and_classification_losses(build_model):
+    """From a random start the heatmaps are tiny (each sums to its logit over all pixels),
+    so the pixel loss first sits near log(K) while the network scales them up."""
     model = build_model('resnet18', num_classes=4).train()
-    torch.nn.init.normal_(model.decode_head.conv_seg.weight, std=0.01)
     inputs, samples = toy_batch()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
     history = []
-    for _ in range(8):
+    for _ in range(30):
         losses = model.loss(inputs, samples)
         history.append({k: v.item() for k, v in losses.items()})
         optimizer.zero_grad()
         sum(v for k, v in losses.items() if 'loss' in k).backward()
         optimizer.step()
     assert set(history[0]) == {'loss_cls', 'decode.loss_ce', 'decode.acc_seg'}
-    assert history[-1]['loss_cls'] < 0.7 * history[0]['loss_cls']
-    assert history[-1]['decode.loss_ce'] < 0.7 * history[0]['decode.loss_ce']
+    assert history[-1]['loss_cls'] < 0.3 * history[0]['loss_cls']
+    assert history[-1]['decode.loss_ce'] < 0.85 * history[0]['decode.loss_ce']
+    assert history[-1]['decode.acc_seg'] > history[0]['decode.acc_seg'] + 5
 
 
 def test_batch_without_masks_skips_the_decoder(build_model, monkeypatch):

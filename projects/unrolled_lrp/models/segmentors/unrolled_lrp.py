@@ -1,5 +1,6 @@
 """The unrolled-LRP segmentor: a classifier trained through its own heatmaps."""
 import torch
+from mmengine.config import ConfigDict
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 from mmseg.utils import add_prefix
@@ -35,7 +36,9 @@ class UnrolledLRP(EncoderDecoder):
         for key in ('neck', 'auxiliary_head'):
             if kwargs.get(key) is not None:
                 raise ValueError(f'UnrolledLRP has no {key}: the decoder unrolls the backbone itself')
-        super().__init__(backbone, decode_head, train_cfg=train_cfg, test_cfg=test_cfg,
+        # ConfigDicts, so that models built from plain dicts (Python API) work as from configs
+        super().__init__(backbone, decode_head, train_cfg=ConfigDict(train_cfg or {}),
+                         test_cfg=ConfigDict(test_cfg or dict(mode='whole')),
                          data_preprocessor=data_preprocessor, init_cfg=init_cfg,
                          pretrained=kwargs.get('pretrained'))
         check_backbone(self.backbone)
@@ -63,11 +66,11 @@ class UnrolledLRP(EncoderDecoder):
         return results
 
     def loss(self, inputs, data_samples):
-        trace = walk_backbone(self.backbone, inputs)
         masked = [i for i, sample in enumerate(data_samples) if 'gt_sem_seg' in sample]
         for i in masked:
             self._check_mask(data_samples[i], inputs.shape[-2:])
         labels = torch.stack([self._image_labels(sample) for sample in data_samples]).to(inputs)
+        trace = walk_backbone(self.backbone, inputs)
         first = 1 if self.cls_exclude_background else 0
         logits = self.decode_head.class_logits(trace.features)
         losses = {self.cls_loss.loss_name: self.cls_loss(logits[:, first:], labels[:, first:])}

@@ -4,9 +4,21 @@ from .tied_residual import TiedResidual
 from .trace_builder import UnsupportedLayerError, conv_norm, relu
 
 
+def check_resnet(backbone):
+    """Structural checks that need no data (so model construction fails early);
+    returns the index of the last stage."""
+    if getattr(backbone, 'avg_down', False):
+        raise UnsupportedLayerError(
+            f'{type(backbone).__name__}: avg_down shortcuts (ResNetV1d) are not supported')
+    for name in backbone.res_layers:
+        for i, block in enumerate(getattr(backbone, name)):
+            if getattr(block, 'with_plugins', False) or getattr(block, 'with_dcn', False):
+                raise UnsupportedLayerError(
+                    f'{name}[{i}]: blocks with plugins or DCN are not supported')
+    return len(backbone.res_layers) - 1
+
+
 def _check_block(block, where):
-    if getattr(block, 'with_plugins', False) or getattr(block, 'with_dcn', False):
-        raise UnsupportedLayerError(f'{where}: blocks with plugins or DCN are not supported')
     drop_prob = getattr(getattr(block, 'drop_path', None), 'drop_prob', 0)
     if block.training and drop_prob > 0:
         raise UnsupportedLayerError(f'{where}: stochastic depth (drop_path) is not supported')
@@ -33,9 +45,6 @@ def walk_block(records, block, x, where):
 
 
 def walk_resnet(records, backbone, x):
-    if getattr(backbone, 'avg_down', False):
-        raise UnsupportedLayerError(
-            f'{type(backbone).__name__}: avg_down shortcuts (ResNetV1d) are not supported')
     if backbone.deep_stem:
         x = walk_sequential(records, backbone.stem, x, 'stem')
     else:
@@ -46,7 +55,3 @@ def walk_resnet(records, backbone, x):
         for i, block in enumerate(getattr(backbone, name)):
             x = walk_block(records, block, x, f'{name}[{i}]')
     return x
-
-
-def last_stage_index(backbone):
-    return len(backbone.res_layers) - 1

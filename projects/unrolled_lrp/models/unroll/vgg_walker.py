@@ -3,16 +3,17 @@ from .sequential_walker import walk_sequential
 from .trace_builder import UnsupportedLayerError
 
 
-def walk_vgg(records, backbone, x):
+def check_vgg(backbone):
+    """Structural checks that need no data; returns the index of the last stage."""
     if backbone.num_classes > 0:
         raise UnsupportedLayerError(
             'VGG with its own fully connected classifier (num_classes > 0) is not supported: '
             'use num_classes=-1; the decoder adds global average pooling and a linear layer')
+    return len(backbone.stage_blocks) - 1
+
+
+def walk_vgg(records, backbone, x):
     layers = getattr(backbone, backbone.module_name)
     for start, end in backbone.range_sub_modules:
         x = walk_sequential(records, [layers[j] for j in range(start, end)], x, f'features[{start}:{end}]')
     return x
-
-
-def last_stage_index(backbone):
-    return len(backbone.stage_blocks) - 1

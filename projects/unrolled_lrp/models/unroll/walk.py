@@ -1,28 +1,25 @@
 """Entry point: trace a supported backbone, or say clearly why it is not supported."""
-from .resnet_walker import last_stage_index as resnet_last_stage
-from .resnet_walker import walk_resnet
+from .resnet_walker import check_resnet, walk_resnet
 from .trace import ForwardTrace
 from .trace_builder import UnsupportedLayerError
-from .vgg_walker import last_stage_index as vgg_last_stage
-from .vgg_walker import walk_vgg
+from .vgg_walker import check_vgg, walk_vgg
 
 
 def _walkers():
     from mmpretrain.models.backbones import VGG
     from mmpretrain.models.backbones import ResNet as PretrainResNet
     from mmseg.models.backbones import ResNet as SegResNet
-    return ((SegResNet, walk_resnet, resnet_last_stage),
-            (PretrainResNet, walk_resnet, resnet_last_stage),
-            (VGG, walk_vgg, vgg_last_stage))
+    return ((SegResNet, walk_resnet, check_resnet), (PretrainResNet, walk_resnet, check_resnet),
+            (VGG, walk_vgg, check_vgg))
 
 
 SUPPORTED_BACKBONES = 'mmseg ResNet/ResNetV1c, mmpretrain ResNet/ResNetV1c, mmpretrain VGG'
 
 
 def _find_walker(backbone):
-    for cls, walker, last_stage in _walkers():
+    for cls, walker, check in _walkers():
         if isinstance(backbone, cls):
-            return walker, last_stage
+            return walker, check
     raise UnsupportedLayerError(
         f'backbone {type(backbone).__name__} is not supported by the tied decoder '
         f'(supported: {SUPPORTED_BACKBONES})')
@@ -30,8 +27,8 @@ def _find_walker(backbone):
 
 def check_backbone(backbone):
     """Fails early (at model construction) for backbones the decoder cannot unroll."""
-    _, last_stage = _find_walker(backbone)
-    last = last_stage(backbone)
+    _, check = _find_walker(backbone)
+    last = check(backbone)
     out_indices = tuple(backbone.out_indices)
     if out_indices[-1] != last:
         raise ValueError(
@@ -41,7 +38,8 @@ def check_backbone(backbone):
 
 def walk_backbone(backbone, inputs):
     """Runs ``backbone`` on ``inputs`` once and returns its :class:`ForwardTrace`."""
-    walker, _ = _find_walker(backbone)
+    walker, check = _find_walker(backbone)
+    check(backbone)
     records = []
     features = walker(records, backbone, inputs)
     return ForwardTrace(records, features, inputs)
