@@ -1,4 +1,6 @@
 # Unrolled LRP on an ImageNet ResNet50 (torchvision weights), GAP + linear over 21 VOC classes.
+# The backbone returns all four stages so that every method of the grid (unrolled LRP, WS-AE,
+# UNet, multi-task UNet, FCN) uses this very encoder config; the tied decoder reads the last.
 custom_imports = dict(imports=['unrolled_lrp'], allow_failed_imports=False)
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 data_preprocessor = dict(
@@ -8,7 +10,7 @@ model = dict(
     type='UnrolledLRP',
     data_preprocessor=data_preprocessor,
     backbone=dict(
-        type='ResNet', depth=50, num_stages=4, out_indices=(3, ), norm_cfg=norm_cfg,
+        type='ResNet', depth=50, num_stages=4, out_indices=(0, 1, 2, 3), norm_cfg=norm_cfg,
         norm_eval=False, style='pytorch',
         init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),
     decode_head=dict(

@@ -1,1 +1,1 @@
-from . import decode_heads, segmentors, unroll  # noqa: F401
+from . import baselines, decode_heads, segmentors, unroll  # noqa: F401

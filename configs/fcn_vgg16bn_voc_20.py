@@ -1,0 +1,4 @@
+# FCN (paper, Table 3): the UNet's free decoder (nearest upsampling, one branch) fed by the last
+# encoder stage only, so without skip connections; segmentation loss only.
+_base_ = ['./unet_vgg16bn_voc_20.py']
+model = dict(decode_head=dict(in_channels=512, in_index=4, input_transform=None))

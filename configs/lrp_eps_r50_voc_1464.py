@@ -1,0 +1,5 @@
+_base_ = ['./lrp_eps_r50_voc_20.py']
+split_dir = 'data/splits/voc12/1464'
+train_dataloader = dict(
+    dataset=dict(labeled_split=split_dir + '/labeled.txt',
+                 image_level_split=split_dir + '/image_level.txt'))

@@ -1,0 +1,3 @@
+_base_ = ['./unet_vgg16bn_voc_20.py']
+split_dir = 'data/splits/voc12/500'
+train_dataloader = dict(dataset=dict(labeled_split=split_dir + '/labeled.txt'))

@@ -1,0 +1,83 @@
+"""Image-level supervision for segmentors that also classify (unrolled LRP, multi-task UNet).
+
+Semi-supervised batches mix samples with a mask and samples with image-level labels only.
+Every sample trains the classifier (multi-label sigmoid loss on ``gt_image_labels``); only the
+masked ones train the decoder. These pieces are shared so that the methods compared in the
+paper's tables select samples, read labels and weigh the classification loss identically.
+"""
+import torch
+from mmseg.registry import MODELS
+from torch import nn
+
+
+def describe(data_sample):
+    """Name of a sample in error messages."""
+    return data_sample.metainfo.get('img_path', '<image without img_path>')
+
+
+def check_mask(data_sample, image_size, num_classes, ignore_index):
+    """Raise, naming the image, if a mask does not fit its image or holds unknown labels."""
+    mask = data_sample.gt_sem_seg.data
+    if tuple(mask.shape[-2:]) != tuple(image_size):
+        raise ValueError(f'{describe(data_sample)}: mask size {tuple(mask.shape[-2:])} '
+                         f'differs from its image size {tuple(image_size)}')
+    values = mask.unique()
+    bad = values[(values != ignore_index) & ((values < 0) | (values >= num_classes))]
+    if len(bad):
+        raise ValueError(f'{describe(data_sample)}: mask holds label values {bad.tolist()}; '
+                         f'allowed are 0..{num_classes - 1} and {ignore_index}')
+
+
+def pixel_labelled(data_samples, image_size, num_classes, ignore_index):
+    """Indices of the samples that carry a mask (each mask checked against its image)."""
+    masked = [i for i, sample in enumerate(data_samples) if 'gt_sem_seg' in sample]
+    for i in masked:
+        check_mask(data_samples[i], image_size, num_classes, ignore_index)
+    return masked
+
+
+def image_labels(data_sample, num_classes, ignore_index):
+    """Float multi-hot (num_classes,): ``gt_image_labels``, or else the classes of the mask."""
+    if 'gt_image_labels' in data_sample:
+        labels = torch.as_tensor(data_sample.gt_image_labels, dtype=torch.float32)
+        if labels.shape != (num_classes, ):
+            raise ValueError(f'{describe(data_sample)}: gt_image_labels has shape '
+                             f'{tuple(labels.shape)}, expected ({num_classes},)')
+        return labels
+    if 'gt_sem_seg' in data_sample:
+        mask = data_sample.gt_sem_seg.data
+        present = mask[mask != ignore_index].long().unique()
+        labels = torch.zeros(num_classes, device=mask.device)
+        labels[present] = 1
+        return labels
+    raise ValueError(f'{describe(data_sample)}: sample has neither a mask nor '
+                     'gt_image_labels; the classification loss needs image-level labels')
+
+
+class ImageLevelLoss(nn.Module):
+    """Multi-label loss of class logits (B, K) against the samples' image-level labels.
+
+    Args:
+        loss (dict, optional): Config of a sigmoid loss on logits; its ``loss_name`` is the
+            key of the returned dict. Default: sigmoid BCE, weight 1, ``loss_cls`` (the
+            paper gives classification and segmentation loss equal weight).
+        exclude_background (bool): Leave logit 0 (background) out: nearly every image
+            contains background, and XML annotations cannot say whether it is visible.
+    """
+
+    def __init__(self, loss=None, exclude_background=True):
+        super().__init__()
+        self.loss = MODELS.build(loss or dict(
+            type='CrossEntropyLoss', use_sigmoid=True, loss_weight=1.0, loss_name='loss_cls'))
+        self.exclude_background = exclude_background
+
+    @property
+    def loss_name(self):
+        return self.loss.loss_name
+
+    def forward(self, logits, data_samples, ignore_index=255):
+        num_classes = logits.shape[1]
+        labels = torch.stack([image_labels(sample, num_classes, ignore_index)
+                              for sample in data_samples]).to(logits)
+        first = 1 if self.exclude_background else 0
+        return {self.loss_name: self.loss(logits[:, first:], labels[:, first:])}

@@ -1,0 +1,115 @@
+#!/usr/bin/env python
+"""Turn a VOC multi-label classifier (mmpretrain checkpoint) into the segmentors' starting point.
+
+The paper starts every model of its tables from the classifier "ImageNet pre-trained and
+PASCAL fine-tuned" (configs/classifier/). This writes one checkpoint per backbone that all
+segmentor configs of the grid read through ``init_cfg`` (type 'Pretrained'):
+
+* ``backbone.*``: the classifier's backbone, unchanged (mmpretrain's and MMSeg's ResNet and
+  the mmpretrain VGG share their parameter names); every method loads it with
+  ``prefix='backbone.'``.
+* ``decode_head.conv_seg.{weight,bias}``: the linear layer ``head.fc`` as the unrolled model's
+  1x1 classifier (K, C, 1, 1) over the K segmentation classes, index 0 = background. Unrolled
+  LRP, WS-AE and LRP-epsilon load it into their decode head, the multi-task UNet into its
+  classifier branch (``prefix='decode_head.'``); UNet and FCN have no classifier.
+
+A classifier over the K-1 object classes (mmpretrain's VOC) has no background row. It becomes
+the negative mean of the class rows (bias likewise): the background logit is then minus the
+mean class logit, and in the linear LRP-0 decoder the background heatmap is minus the mean
+class heatmap -- high where no class finds evidence. The classification loss leaves the
+background logit out, so this row is shaped by the segmentation loss alone. A zero row would
+give the same start for LRP-0 but none for WS-AE, whose ReLU passes no gradient at zero. A
+classifier with K rows (background first) is copied as it is.
+
+    python tools/convert_classifier.py work_dirs/multilabel_r50_voc12/epoch_10.pth \
+        checkpoints/voc12_classifier_r50.pth
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'projects'))
+
+import torch  # noqa: E402
+
+import unrolled_lrp.utils  # noqa: E402,F401  (loads mmengine checkpoints under torch>=2.6)
+
+HEAD_KEY = 'head.fc'
+TARGET_KEY = 'decode_head.conv_seg'
+BACKGROUND_ROW = 'negative mean of the class rows'
+
+
+class ConversionError(ValueError):
+    """A checkpoint that is not a GAP + linear multi-label classifier of the expected size."""
+
+
+def classifier_rows(weight, bias, num_classes, source):
+    """(K, C) weight and (K,) bias over the segmentation classes, background first."""
+    rows = weight.shape[0]
+    if bias is None:
+        bias = weight.new_zeros(rows)
+    if rows == num_classes:
+        return weight, bias
+    if rows == num_classes - 1:
+        return (torch.cat([-weight.mean(0, keepdim=True), weight]),
+                torch.cat([-bias.mean(0, keepdim=True), bias]))
+    raise ConversionError(f'{source}: {HEAD_KEY}.weight has {rows} rows; expected '
+                          f'{num_classes - 1} (object classes) or {num_classes} '
+                          '(background first) for --num-classes ' + str(num_classes))
+
+
+def convert(state_dict, num_classes, source='checkpoint'):
+    """The segmentors' state dict: ``backbone.*`` and the classifier as ``decode_head.conv_seg``."""
+    backbone = {key: value for key, value in state_dict.items() if key.startswith('backbone.')}
+    if not backbone:
+        raise ConversionError(f'{source}: no backbone.* parameters (keys start with '
+                              f'{sorted({key.split(".")[0] for key in state_dict})})')
+    weight = state_dict.get(f'{HEAD_KEY}.weight')
+    if weight is None or weight.dim() != 2:
+        heads = sorted(key for key in state_dict if key.startswith('head.'))
+        raise ConversionError(f'{source}: no linear classifier {HEAD_KEY}.weight (C_out, C_in); '
+                              f'its head has {heads or "no parameters"}. Expected an mmpretrain '
+                              'ImageClassifier with a (MultiLabel)LinearClsHead')
+    weight, bias = classifier_rows(weight, state_dict.get(f'{HEAD_KEY}.bias'), num_classes,
+                                   source)
+    return dict(backbone, **{f'{TARGET_KEY}.weight': weight[:, :, None, None].clone(),
+                             f'{TARGET_KEY}.bias': bias.clone()})
+
+
+def load_state_dict(path):
+    if not osp.isfile(path):
+        raise ConversionError(f'checkpoint not found: {path}')
+    checkpoint = torch.load(path, map_location='cpu')
+    state_dict = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
+    if not isinstance(state_dict, dict):
+        raise ConversionError(f'{path}: not a checkpoint with a state dict')
+    return state_dict
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Convert a VOC multi-label classifier '
+                                     'checkpoint into the starting point of the segmentors')
+    parser.add_argument('in_file', help='mmpretrain checkpoint (configs/classifier/)')
+    parser.add_argument('out_file', help='checkpoint the segmentor configs load')
+    parser.add_argument('--num-classes', type=int, default=21,
+                        help='segmentation classes, background included (default: 21, VOC)')
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    try:
+        state_dict = convert(load_state_dict(args.in_file), args.num_classes, args.in_file)
+    except ConversionError as error:
+        sys.exit(f'error: {error}')
+    os.makedirs(osp.dirname(osp.abspath(args.out_file)), exist_ok=True)
+    meta = dict(converted_from=args.in_file, num_classes=args.num_classes,
+                background_row=BACKGROUND_ROW)
+    torch.save(dict(state_dict=state_dict, meta=meta), args.out_file)
+    print(f'{args.out_file}: {sum(key.startswith("backbone.") for key in state_dict)} backbone '
+          f'tensors and {TARGET_KEY} {tuple(state_dict[TARGET_KEY + ".weight"].shape)}')
+
+
+if __name__ == '__main__':
+    main()
