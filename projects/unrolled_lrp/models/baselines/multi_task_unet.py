@@ -1,9 +1,11 @@
 """The multi-task UNet: a UNet plus a classifier branch trained on image-level labels."""
 import torch
+from mmengine.config import ConfigDict
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 
-from ..segmentors.image_level_supervision import ImageLevelLoss, pixel_labelled
+from ..segmentors.image_level_supervision import (ImageLevelLoss, batch_image_labels,
+                                                  pixel_labelled)
 
 
 @MODELS.register_module()
@@ -25,8 +27,10 @@ class MultiTaskUNet(EncoderDecoder):
     """
 
     def __init__(self, backbone, decode_head, cls_head, cls_loss=None,
-                 cls_exclude_background=True, **kwargs):
-        super().__init__(backbone, decode_head, **kwargs)
+                 cls_exclude_background=True, train_cfg=None, test_cfg=None, **kwargs):
+        # ConfigDicts, so that models built from plain dicts (Python API) work as from configs
+        super().__init__(backbone, decode_head, train_cfg=ConfigDict(train_cfg or {}),
+                         test_cfg=ConfigDict(test_cfg or dict(mode='whole')), **kwargs)
         self.cls_head = MODELS.build(cls_head)
         self.image_level_loss = ImageLevelLoss(cls_loss, cls_exclude_background)
 
@@ -42,10 +46,11 @@ class MultiTaskUNet(EncoderDecoder):
         return results
 
     def loss(self, inputs, data_samples):
-        features = self.extract_feat(inputs)
         ignore_index = self.decode_head.ignore_index
-        losses = self.image_level_loss(self.cls_head(features[-1]), data_samples, ignore_index)
         masked = pixel_labelled(data_samples, inputs.shape[-2:], self.num_classes, ignore_index)
+        labels = batch_image_labels(data_samples, self.num_classes, ignore_index)
+        features = self.extract_feat(inputs)
+        losses = self.image_level_loss(self.cls_head(features[-1]), labels)
         if masked:
             index = torch.tensor(masked, device=inputs.device)
             losses.update(self._decode_head_forward_train(

@@ -54,14 +54,20 @@ def image_labels(data_sample, num_classes, ignore_index):
                      'gt_image_labels; the classification loss needs image-level labels')
 
 
+def batch_image_labels(data_samples, num_classes, ignore_index):
+    """(B, num_classes) image-level labels of a batch (see :func:`image_labels`)."""
+    return torch.stack([image_labels(sample, num_classes, ignore_index)
+                        for sample in data_samples])
+
+
 class ImageLevelLoss(nn.Module):
-    """Multi-label loss of class logits (B, K) against the samples' image-level labels.
+    """Multi-label loss of class logits (B, K) against image-level labels (B, K).
 
     Args:
         loss (dict, optional): Config of a sigmoid loss on logits; its ``loss_name`` is the
             key of the returned dict. Default: sigmoid BCE, weight 1, ``loss_cls`` (the
             paper gives classification and segmentation loss equal weight).
-        exclude_background (bool): Leave logit 0 (background) out: nearly every image
+        exclude_background (bool): Leave class 0 (background) out: nearly every image
             contains background, and XML annotations cannot say whether it is visible.
     """
 
@@ -75,9 +81,6 @@ class ImageLevelLoss(nn.Module):
     def loss_name(self):
         return self.loss.loss_name
 
-    def forward(self, logits, data_samples, ignore_index=255):
-        num_classes = logits.shape[1]
-        labels = torch.stack([image_labels(sample, num_classes, ignore_index)
-                              for sample in data_samples]).to(logits)
+    def forward(self, logits, labels):
         first = 1 if self.exclude_background else 0
-        return {self.loss_name: self.loss(logits[:, first:], labels[:, first:])}
+        return {self.loss_name: self.loss(logits[:, first:], labels[:, first:].to(logits))}
