@@ -1,5 +1,6 @@
 # UNet (paper, Table 1) on the ResNet50 encoder: 20 pixel-labelled VOC 2012 images, segmentation
-# loss only. The encoder starts from the VOC fine-tuned classifier (checkpoints/voc12_classifier_r50.pth).
+# loss only. The encoder starts from the VOC fine-tuned classifier
+# (checkpoints/voc12_classifier_r50.pth).
 _base_ = [
     './_base_/models/unet_r50.py', './_base_/datasets/voc12_pixel_labelled.py',
     './_base_/schedules/adamw_1e-5_8k.py', 'mmseg::_base_/default_runtime.py'

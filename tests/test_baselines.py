@@ -23,8 +23,8 @@ def free_decoder(skips=True):
     """FreeDecoderHead on all ResNet18 stages (UNet) or on the last one (FCN)."""
     inputs = (dict(in_channels=STAGES, in_index=[0, 1, 2, 3], input_transform='multiple_select')
               if skips else dict(in_channels=STAGES[-1], in_index=3))
-    return dict(type='FreeDecoderHead', decoder_channels=(32, 16, 16, 8, 8), num_classes=NUM_CLASSES,
-                norm_cfg=dict(type='BN'), **inputs)
+    return dict(type='FreeDecoderHead', decoder_channels=(32, 16, 16, 8, 8),
+                num_classes=NUM_CLASSES, norm_cfg=dict(type='BN'), **inputs)
 
 
 def encoder_decoder(skips=True, multi_task=False):

@@ -86,7 +86,8 @@ def test_config_builds_the_architecture_its_name_says(name):
         # tied: the decoder owns the classifier only, everything else is the encoder's
         assert {n for n, _ in head.named_parameters()} == {'conv_seg.weight', 'conv_seg.bias'}
     else:
-        assert type(model).__name__ == ('MultiTaskUNet' if method == 'mt_unet' else 'EncoderDecoder')
+        expected_type = 'MultiTaskUNet' if method == 'mt_unet' else 'EncoderDecoder'
+        assert type(model).__name__ == expected_type
         assert type(head).__name__ == 'FreeDecoderHead'
         backbone_ids = {id(p) for p in model.backbone.parameters()}
         assert not backbone_ids & {id(p) for p in head.parameters()}
@@ -201,3 +202,15 @@ def test_classifier_config_trains_and_reports_f1(backbone, voc, tmp_path):
             evaluator.process(model.val_step(val_batch), val_batch)
         metrics = evaluator.evaluate(len(Runner.build_dataloader(cfg.val_dataloader).dataset))
     assert {'multi-label/f1-score', 'multi-label/f1-score_micro', 'multi-label/mAP'} <= set(metrics)
+
+
+def test_metafile_lists_the_grid_with_its_configs():
+    import yaml
+    metafile = yaml.safe_load((REPO / 'configs' / 'metafile.yaml').read_text())
+    collections = {c['Name'] for c in metafile['Collections']}
+    models = {m['Name']: m for m in metafile['Models']}
+    assert set(models) == set(GRID)
+    for name, model in models.items():
+        assert model['Config'] == f'configs/{name}.py' and model['In Collection'] in collections
+        for result in model.get('Results', []):  # only measured results, MMSeg's layout
+            assert result['Task'] == 'Semantic Segmentation' and 'mIoU' in result['Metrics']
