@@ -6,10 +6,7 @@ from mmseg.registry import MODELS
 from mmseg.utils import add_prefix
 
 from ..unroll import check_backbone, walk_backbone
-
-
-def _describe(data_sample):
-    return data_sample.metainfo.get('img_path', '<image without img_path>')
+from .image_level_supervision import ImageLevelLoss, batch_image_labels, pixel_labelled
 
 
 @MODELS.register_module()
@@ -42,9 +39,7 @@ class UnrolledLRP(EncoderDecoder):
                          data_preprocessor=data_preprocessor, init_cfg=init_cfg,
                          pretrained=kwargs.get('pretrained'))
         check_backbone(self.backbone)
-        self.cls_loss = MODELS.build(cls_loss or dict(
-            type='CrossEntropyLoss', use_sigmoid=True, loss_weight=1.0, loss_name='loss_cls'))
-        self.cls_exclude_background = cls_exclude_background
+        self.image_level_loss = ImageLevelLoss(cls_loss, cls_exclude_background)
 
     def class_logits(self, inputs):
         """(B, num_classes) scores, through the backbone's own forward."""
@@ -66,44 +61,13 @@ class UnrolledLRP(EncoderDecoder):
         return results
 
     def loss(self, inputs, data_samples):
-        masked = [i for i, sample in enumerate(data_samples) if 'gt_sem_seg' in sample]
-        for i in masked:
-            self._check_mask(data_samples[i], inputs.shape[-2:])
-        labels = torch.stack([self._image_labels(sample) for sample in data_samples]).to(inputs)
+        ignore_index = self.decode_head.ignore_index
+        masked = pixel_labelled(data_samples, inputs.shape[-2:], self.num_classes, ignore_index)
+        labels = batch_image_labels(data_samples, self.num_classes, ignore_index)
         trace = walk_backbone(self.backbone, inputs)
-        first = 1 if self.cls_exclude_background else 0
-        logits = self.decode_head.class_logits(trace.features)
-        losses = {self.cls_loss.loss_name: self.cls_loss(logits[:, first:], labels[:, first:])}
+        losses = self.image_level_loss(self.decode_head.class_logits(trace.features), labels)
         if masked:
             index = torch.tensor(masked, device=inputs.device)
             losses.update(add_prefix(self.decode_head.loss(
                 trace.select(index), [data_samples[i] for i in masked], self.train_cfg), 'decode'))
         return losses
-
-    def _check_mask(self, data_sample, image_size):
-        mask = data_sample.gt_sem_seg.data
-        if tuple(mask.shape[-2:]) != tuple(image_size):
-            raise ValueError(f'{_describe(data_sample)}: mask size {tuple(mask.shape[-2:])} '
-                             f'differs from its image size {tuple(image_size)}')
-        values = mask.unique()
-        ignore = self.decode_head.ignore_index
-        bad = values[(values != ignore) & ((values < 0) | (values >= self.num_classes))]
-        if len(bad):
-            raise ValueError(f'{_describe(data_sample)}: mask holds label values {bad.tolist()}; '
-                             f'allowed are 0..{self.num_classes - 1} and {ignore}')
-
-    def _image_labels(self, data_sample):
-        if 'gt_image_labels' in data_sample:
-            labels = torch.as_tensor(data_sample.gt_image_labels, dtype=torch.float32)
-            if labels.shape != (self.num_classes, ):
-                raise ValueError(f'{_describe(data_sample)}: gt_image_labels has shape '
-                                 f'{tuple(labels.shape)}, expected ({self.num_classes},)')
-            return labels
-        if 'gt_sem_seg' in data_sample:
-            mask = data_sample.gt_sem_seg.data
-            present = mask[mask != self.decode_head.ignore_index].long().unique()
-            labels = torch.zeros(self.num_classes, device=mask.device)
-            labels[present] = 1
-            return labels
-        raise ValueError(f'{_describe(data_sample)}: sample has neither a mask nor '
-                         'gt_image_labels; the classification loss needs image-level labels')

@@ -5,6 +5,8 @@ pooling index and input shape lands in the trace. Each module is still called
 through ``__call__`` exactly once, so BatchNorm updates its running statistics
 once, as in a plain forward pass.
 """
+import torch
+import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.modules.batchnorm import _BatchNorm
@@ -36,13 +38,27 @@ def _check_conv(conv, where):
             'is not supported (only numeric zero padding)')
 
 
+def batch_variance(x, synced=False):
+    """Per-channel variance of a batch (B, C, H, W); over all processes for SyncBatchNorm,
+    which normalises with the statistics of the global batch."""
+    if not (synced and dist.is_available() and dist.is_initialized()
+            and dist.get_world_size() > 1):
+        return x.var(dim=(0, 2, 3), unbiased=False)
+    moments = torch.stack([x.sum(dim=(0, 2, 3)), x.square().sum(dim=(0, 2, 3)),
+                           x.new_full((x.shape[1], ), x.numel() / x.shape[1])])
+    dist.all_reduce(moments)
+    total, squares, count = moments
+    mean = total / count
+    return squares / count - mean.square()
+
+
 def batch_norm_scale(norm, x, where):
     """``gamma / sqrt(var + eps)`` with the statistics this forward pass normalises with."""
     if not isinstance(norm, _BatchNorm):
         raise UnsupportedLayerError(
             f'{where}: normalisation {type(norm).__name__} is not supported (only BatchNorm)')
     if norm.training or norm.running_var is None:
-        var = x.detach().var(dim=(0, 2, 3), unbiased=False)
+        var = batch_variance(x.detach(), synced=isinstance(norm, nn.SyncBatchNorm))
     else:
         var = norm.running_var
     scale = (var + norm.eps).rsqrt()
