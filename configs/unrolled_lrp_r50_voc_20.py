@@ -4,7 +4,7 @@
 # checkpoints/voc12_classifier_r50.pth.
 _base_ = [
     './_base_/models/unrolled_lrp_r50.py', './_base_/datasets/semi_voc12.py',
-    './_base_/schedules/adamw_1e-5_40k.py', 'mmseg::_base_/default_runtime.py'
+    './_base_/schedules/adamw_1e-5_40k.py', './_base_/heatmap_runtime.py'
 ]
 classifier = 'checkpoints/voc12_classifier_r50.pth'
 model = dict(
