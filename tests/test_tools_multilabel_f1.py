@@ -1,6 +1,4 @@
 """MultiLabelF1Metric against per-class counts done by hand, through mmengine's Evaluator."""
-import logging
-
 import pytest
 import torch
 from mmengine.evaluator import Evaluator
@@ -25,12 +23,14 @@ def sample(logits=None, labels=None, mask=None):
 
 
 def hand_counted_f1(logits, labels, classes):
-    """Macro precision/recall/F1 (percent) over ``classes``, mmpretrain's conventions:
-    an empty denominator counts as 1, so a class never predicted and never present scores 0."""
+    """Macro precision/recall/F1 (percent) over ``classes``, mmpretrain's conventions (an
+    empty denominator counts as 1), leaving out classes never predicted and never present."""
     precisions, recalls, f1s = [], [], []
     for k in classes:
         predicted = [bool(row[k] > 0) for row in logits]  # sigmoid(x) >= 0.5  <=>  x >= 0
         present = [bool(row[k] > 0.5) for row in labels]
+        if not any(predicted) and not any(present):
+            continue
         tp = sum(p and g for p, g in zip(predicted, present))
         precision = 100.0 * tp / max(sum(predicted), 1)
         recall = 100.0 * tp / max(sum(present), 1)
@@ -78,6 +78,21 @@ def test_background_is_left_out_unless_asked_for():
     assert with_background < without
 
 
+def test_classes_never_present_nor_predicted_are_left_out_of_the_macro_average():
+    logits, labels = random_case(seed=2)
+    labels[:, 3] = 0.0
+    logits[:, 3] = -4.0  # absent and never predicted: F1 undefined, left out
+    labels[:, 4] = 0.0  # absent but predicted for some images: F1 0, counted
+    assert (logits[:, 4] > 0).any()
+    metrics = evaluate([sample(x, y) for x, y in zip(logits, labels)])
+    precision, recall, f1 = hand_counted_f1(logits.tolist(), labels.tolist(), [1, 2, 4, 5])
+    assert metrics['multi-label/f1-score'] == pytest.approx(f1, abs=1e-3)
+    assert metrics['multi-label/precision'] == pytest.approx(precision, abs=1e-3)
+    # the per-class result keeps every class
+    per_class = evaluate([sample(x, y) for x, y in zip(logits, labels)], average=None)
+    assert len(per_class['multi-label/f1-score_classwise']) == NUM_CLASSES - 1
+
+
 def test_labels_come_from_the_mask_when_absent():
     mask = torch.tensor([[0, 2], [255, 4]])
     logits = torch.full((NUM_CLASSES, ), -3.0)
@@ -88,13 +103,12 @@ def test_labels_come_from_the_mask_when_absent():
 
 
 def test_model_without_class_logits_is_skipped_with_a_log_line(caplog):
-    logger = MMLogger.get_current_instance()
-    logger.propagate = True
+    logger = MMLogger.get_current_instance()  # mmengine's logger does not propagate
+    logger.addHandler(caplog.handler)
     try:
-        with caplog.at_level(logging.WARNING):
-            metrics = evaluate([sample(mask=torch.zeros(2, 2, dtype=torch.long))] * 3)
+        metrics = evaluate([sample(mask=torch.zeros(2, 2, dtype=torch.long))] * 3)
     finally:
-        logger.propagate = False
+        logger.removeHandler(caplog.handler)
     assert metrics == {}
     assert 'no class logits' in caplog.text
 

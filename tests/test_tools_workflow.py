@@ -1,7 +1,8 @@
 """tools/train.py, test.py, dist_train.sh, dist_test.sh, publish_model.py end to end on CPU.
 
-A tiny generated dataset (32 px, MMSeg's BaseSegDataset layout) and a tiny UnrolledLRP
-(ResNet18 at 1/8 width). Every tool runs as the user runs it: a subprocess from the repo.
+The CPU config of the README's main job, with its full 300-iteration schedule, on a freshly
+generated synthetic VOC (the data tools write it, as a user would). Every tool runs as the
+user runs it: a subprocess from the repository root. One reference training run is shared.
 """
 import json
 import os
@@ -13,67 +14,41 @@ import subprocess
 import sys
 from glob import glob
 
-import cv2
 import numpy as np
 import pytest
 import torch
+from PIL import Image
+
+import unrolled_lrp.utils  # noqa: F401  (torch.load of mmengine checkpoints, torch >= 2.6)
+from test_tools_multilabel_f1 import hand_counted_f1
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 PYTHON = sys.executable
-MAX_ITERS = 6
-CHECKPOINT_INTERVAL = 2
+CONFIG = osp.join(REPO, 'configs/synthetic/unrolled_lrp_r18_synthetic.py')
+NUM_LABELED = 10
+MAX_ITERS = 300  # the config's schedule
+CHECKPOINT_INTERVAL = 100  # the config's
+DIST_ITERS = 4
 SEED = 123
-CLASSES = ('background', 'square', 'disc')
 
-CONFIG = '''
-_base_ = ['mmseg::_base_/default_runtime.py']
-custom_imports = dict(imports=['unrolled_lrp'], allow_failed_imports=False)
+# The CPU config on the generated data, its loss logged every iteration, the untrained
+# weights saved.
+DATA_CONFIG = '''
+_base_ = [{config!r}]
+custom_imports = dict(imports=['unrolled_lrp', 'workflow_hooks'], allow_failed_imports=False)
 data_root = {data_root!r}
-dataset = dict(type='BaseSegDataset', data_root=data_root, img_suffix='.png',
-               seg_map_suffix='.png',
-               metainfo=dict(classes={classes!r}, palette=[[0, 0, 0], [255, 0, 0], [0, 255, 0]]))
-train_pipeline = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
-                  dict(type='RandomFlip', prob=0.5), dict(type='PackSegInputs')]
-test_pipeline = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
-                 dict(type='PackSegInputs')]
-train_dataloader = dict(
-    batch_size=2, num_workers=0, sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(dataset, data_prefix=dict(img_path='img/train', seg_map_path='ann/train'),
-                 pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=1, num_workers=0, sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(dataset, data_prefix=dict(img_path='img/val', seg_map_path='ann/val'),
-                 pipeline=test_pipeline))
+split_dir = data_root + '/splits/{num_labeled}'
+train_dataloader = dict(dataset=dict(data_root=data_root,
+                                     labeled_split=split_dir + '/labeled.txt',
+                                     image_level_split=split_dir + '/image_level.txt'))
+val_dataloader = dict(dataset=dict(
+    data_root=data_root, labeled_split=data_root + '/ImageSets/Segmentation/val.txt'))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
-test_evaluator = val_evaluator
-model = dict(
-    type='UnrolledLRP',
-    data_preprocessor=dict(type='SegDataPreProcessor', mean=[123.675, 116.28, 103.53],
-                           std=[58.395, 57.12, 57.375], bgr_to_rgb=True, pad_val=0,
-                           seg_pad_val=255, size=(32, 32)),
-    backbone=dict(type='ResNet', depth=18, stem_channels=8, base_channels=8, num_stages=4,
-                  out_indices=(3, ), style='pytorch'),
-    decode_head=dict(type='TiedHeavisideHead', in_channels=64, num_classes=3),
-    train_cfg=dict(), test_cfg=dict(mode='whole'))
-optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='AdamW', lr=1e-3))
-param_scheduler = [dict(type='PolyLR', eta_min=1e-5, power=0.9, begin=0, end={max_iters},
-                        by_epoch=False)]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters={max_iters}, val_interval=1000)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=1, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval={interval}),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
+default_hooks = dict(logger=dict(interval=1))
+custom_hooks = [dict(type='SaveUntrainedHook')]
 '''
 
-# A run killed by SIGKILL right after its first checkpoint is written (LOWEST priority:
-# after CheckpointHook), as a crashed or pre-empted job would be.
-KILL_HOOK = '''
+HOOKS = '''
 import os
 import signal
 
@@ -82,7 +57,19 @@ from mmseg.registry import HOOKS
 
 
 @HOOKS.register_module()
+class SaveUntrainedHook(Hook):
+    """iter_0.pth: the weights the run starts from, for comparison with the trained ones."""
+
+    def before_train(self, runner):
+        if runner.iter == 0:
+            runner.save_checkpoint(runner.work_dir, 'iter_0.pth', save_optimizer=False,
+                                   save_param_scheduler=False)
+
+
+@HOOKS.register_module()
 class KillAfterIterationHook(Hook):
+    """SIGKILL right after an iteration's checkpoint is written (LOWEST: after
+    CheckpointHook), as a crashed or pre-empted job dies."""
     priority = 'LOWEST'
 
     def __init__(self, iteration):
@@ -94,63 +81,158 @@ class KillAfterIterationHook(Hook):
 '''
 
 
-def write_split(root, split, count, rng):
-    """Images with a red square (class 1) and a green disc (class 2) on noise."""
-    for folder in ('img', 'ann'):
-        os.makedirs(osp.join(root, folder, split), exist_ok=True)
-    for index in range(count):
-        image = rng.integers(60, 120, (32, 32, 3), dtype=np.uint8)
-        mask = np.zeros((32, 32), np.uint8)
-        x, y = rng.integers(2, 14, 2)
-        image[y:y + 10, x:x + 10] = (0, 0, 230)  # BGR red
-        mask[y:y + 10, x:x + 10] = 1
-        cx, cy = rng.integers(20, 27, 2)
-        disc = np.zeros_like(mask)
-        cv2.circle(disc, (int(cx), int(cy)), 5, 1, -1)
-        image[disc == 1] = (0, 220, 0)
-        mask[disc == 1] = 2
-        cv2.imwrite(osp.join(root, 'img', split, f'{index:03d}.png'), image)
-        cv2.imwrite(osp.join(root, 'ann', split, f'{index:03d}.png'), mask)
-
-
-@pytest.fixture(scope='module')
-def setup(tmp_path_factory):
-    """Data, the config, and a variant of it that kills training after the first checkpoint."""
-    root = tmp_path_factory.mktemp('tools')
-    rng = np.random.default_rng(0)
-    data_root = str(root / 'data')
-    write_split(data_root, 'train', 8, rng)
-    write_split(data_root, 'val', 3, rng)
-    config = root / 'tiny.py'
-    config.write_text(CONFIG.format(data_root=data_root, classes=CLASSES, max_iters=MAX_ITERS,
-                                    interval=CHECKPOINT_INTERVAL))
-    (root / 'kill_hook.py').write_text(KILL_HOOK)
-    killed_config = root / 'tiny_killed.py'
-    killed_config.write_text(
-        "_base_ = ['./tiny.py']\n"
-        "custom_imports = dict(imports=['unrolled_lrp', 'kill_hook'])\n"
-        f"custom_hooks = [dict(type='KillAfterIterationHook', iteration={CHECKPOINT_INTERVAL})]\n")
-    return dict(root=root, data_root=data_root, config=str(config),
-                killed_config=str(killed_config))
-
-
-def run(*command, env=None, timeout=240):
-    """Run a tool from the repo root; return the finished process (output captured)."""
-    environment = dict(os.environ, PYTHON=PYTHON, **(env or {}))
-    return subprocess.run([str(part) for part in command], cwd=REPO, env=environment,
-                          capture_output=True, text=True, timeout=timeout)
-
-
-def succeed(*command, **kwargs):
-    process = run(*command, **kwargs)
-    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-5000:]
-    return process
-
-
 def free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return str(sock.getsockname()[1])
+
+
+def run(*command, root, timeout=600):
+    """Run a tool from the repo root; return the finished process (output captured).
+
+    One thread per process: as fast for this model, and two ranks cannot oversubscribe."""
+    environment = dict(os.environ, PYTHON=PYTHON, PYTHONPATH=str(root), OMP_NUM_THREADS='1',
+                       PORT=free_port())
+    return subprocess.run([str(part) for part in command], cwd=REPO, env=environment,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def succeed(*command, root):
+    process = run(*command, root=root)
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-5000:]
+    return process
+
+
+@pytest.fixture(scope='module')
+def setup(tmp_path_factory):
+    """Synthetic VOC and its splits, the config on it, and a variant that gets killed."""
+    root = tmp_path_factory.mktemp('workflow')
+    voc = root / 'voc'
+    succeed(PYTHON, 'tools/make_synthetic_voc.py', voc, '--num-images', 240, '--seed', 0,
+            root=root)
+    succeed(PYTHON, 'tools/make_voc_splits.py', voc, '--num-labeled', NUM_LABELED, '--seed', 0,
+            '--out-dir', voc / 'splits', root=root)
+    (root / 'workflow_hooks.py').write_text(HOOKS)
+    config = root / 'synthetic.py'
+    config.write_text(DATA_CONFIG.format(config=CONFIG, data_root=str(voc),
+                                         num_labeled=NUM_LABELED))
+    killed_config = root / 'synthetic_killed.py'
+    killed_config.write_text(
+        "_base_ = ['./synthetic.py']\n"
+        f"custom_hooks = [dict(type='KillAfterIterationHook', iteration={CHECKPOINT_INTERVAL})]\n")
+    return dict(root=root, voc=voc, config=str(config), killed_config=str(killed_config))
+
+
+@pytest.fixture(scope='module')
+def trained(setup):
+    """The reference run: single process, fixed seed."""
+    work_dir = setup['root'] / 'train'
+    succeed(PYTHON, 'tools/train.py', setup['config'], '--work-dir', work_dir,
+            '--cfg-options', f'randomness.seed={SEED}', root=setup['root'])
+    return dict(work_dir=str(work_dir), checkpoint=str(work_dir / f'iter_{MAX_ITERS}.pth'),
+                untrained=str(work_dir / 'iter_0.pth'))
+
+
+def evaluate_checkpoint(setup, checkpoint, work_dir, *options):
+    """tools/test.py; returns (stdout, test_results.json)."""
+    process = succeed(PYTHON, 'tools/test.py', setup['config'], checkpoint, '--work-dir',
+                      work_dir, *options, root=setup['root'])
+    with open(osp.join(work_dir, 'test_results.json')) as file:
+        return process.stdout, json.load(file)
+
+
+@pytest.fixture(scope='module')
+def tested(setup, trained):
+    """tools/test.py on the reference checkpoint, predictions saved with --out and drawn
+    with --show-dir."""
+    work_dir = setup['root'] / 'test'
+    stdout, results = evaluate_checkpoint(setup, trained['checkpoint'], work_dir, '--out',
+                                          work_dir / 'masks', '--show-dir', work_dir / 'shown')
+    return dict(stdout=stdout, results=results, work_dir=work_dir)
+
+
+def recount(config, checkpoint, voc):
+    """mIoU and F1 of a checkpoint on the val images, counted in numpy from mmseg inference:
+    confusion matrix over pixels (255 ignored), F1 of logit > 0 against the mask's classes."""
+    from mmengine.config import Config
+    from mmseg.apis import inference_model, init_model
+    # the test hooks are not importable here, and inference needs none of them
+    cfg = Config.fromfile(config, import_custom_modules=False)
+    # mmseg's inference drops LoadAnnotations; packing without labels needs MMSeg's packer
+    cfg.test_pipeline = [step if step['type'] != 'PackSegInputsWithImageLabels' else
+                         dict(type='PackSegInputs') for step in cfg.test_pipeline]
+    model = init_model(cfg, checkpoint, device='cpu')
+    num_classes = model.decode_head.num_classes
+    confusion = np.zeros((num_classes, num_classes), np.int64)
+    logits, labels = [], []
+    for image_id in (voc / 'ImageSets/Segmentation/val.txt').read_text().split():
+        result = inference_model(model, str(voc / 'JPEGImages' / f'{image_id}.jpg'))
+        prediction = result.pred_sem_seg.data[0].numpy()
+        truth = np.array(Image.open(voc / 'SegmentationClass' / f'{image_id}.png'))
+        valid = truth != 255
+        np.add.at(confusion, (truth[valid], prediction[valid]), 1)
+        logits.append(result.pred_class_logits.tolist())
+        labels.append([float(k in truth[valid]) for k in range(num_classes)])
+    intersection = np.diag(confusion)
+    union = confusion.sum(0) + confusion.sum(1) - intersection
+    miou = 100 * np.mean(intersection[union > 0] / union[union > 0])
+    return miou, hand_counted_f1(logits, labels, range(1, num_classes))[2]
+
+
+def test_train_then_test_prints_miou_and_f1_and_writes_results(setup, trained, tested):
+    results = tested['results']
+    assert results['config'] == setup['config']
+    assert results['checkpoint'] == trained['checkpoint']
+    assert re.search(r'^mIoU: ', tested['stdout'], re.MULTILINE)
+    assert re.search(r'^multi-label/f1-score: ', tested['stdout'], re.MULTILINE)
+    # the trained weights were evaluated, not a fresh model: an independent recount agrees
+    miou, f1 = recount(setup['config'], trained['checkpoint'], setup['voc'])
+    assert results['metrics']['mIoU'] == pytest.approx(miou, abs=0.01)
+    assert results['metrics']['multi-label/f1-score'] == pytest.approx(f1, abs=0.01)
+    # --out: one class-index mask per val image
+    val_ids = (setup['voc'] / 'ImageSets/Segmentation/val.txt').read_text().split()
+    masks = sorted(osp.basename(path) for path in glob(str(tested['work_dir'] / 'masks/*.png')))
+    assert masks == sorted(f'{image_id}.png' for image_id in val_ids)
+    # --show-dir: MMSeg's visualization hook draws every 50th test image
+    assert glob(str(tested['work_dir'] / 'shown/vis_data/vis_image/test_syn_*.png'))
+
+
+def test_training_beats_the_untrained_start(setup, trained, tested):
+    _, untrained = evaluate_checkpoint(setup, trained['untrained'],
+                                       setup['root'] / 'test_untrained')
+    before, after = untrained['metrics'], tested['results']['metrics']
+    print(f'untrained: {before}\ntrained {MAX_ITERS} iterations: {after}')
+    # Measured: F1 about 10 -> 65. mIoU rises too (3.8 -> 5.4) but only because fewer of the
+    # 16 absent VOC classes are predicted somewhere; the object classes stay near 0 IoU after
+    # 300 iterations from scratch, so mIoU is not asserted here.
+    assert after['multi-label/f1-score'] > before['multi-label/f1-score'] + 30
+
+
+def test_dist_train_two_cpu_processes_and_its_checkpoint_tests(setup, trained, tested):
+    work_dir = setup['root'] / 'dist'
+    # torchrun exits with 0 only when both ranks do
+    process = succeed('bash', 'tools/dist_train.sh', setup['config'], 2, '--work-dir',
+                      work_dir, '--cfg-options', f'randomness.seed={SEED}',
+                      f'train_cfg.max_iters={DIST_ITERS}', root=setup['root'])
+    assert 'distributed run on CPU with gloo, rank 0 of 2' in process.stdout
+    (log, ) = glob(str(work_dir / '*' / '*.log'))
+    log = open(log).read()
+    assert 'Distributed training: True' in log and 'GPU number: 2' in log
+    checkpoint = torch.load(work_dir / f'iter_{DIST_ITERS}.pth', map_location='cpu')
+    reference = torch.load(trained['checkpoint'], map_location='cpu')
+    assert checkpoint['meta']['iter'] == DIST_ITERS
+    assert checkpoint['state_dict'].keys() == reference['state_dict'].keys()
+    _, results = evaluate_checkpoint(setup, work_dir / f'iter_{DIST_ITERS}.pth',
+                                     work_dir / 'test')
+    assert results['metrics'].keys() == tested['results']['metrics'].keys()
+
+
+def test_dist_test_matches_single_process(setup, trained, tested):
+    work_dir = setup['root'] / 'dist_test'
+    succeed('bash', 'tools/dist_test.sh', setup['config'], trained['checkpoint'], 2,
+            '--work-dir', work_dir, root=setup['root'])
+    metrics = json.load(open(work_dir / 'test_results.json'))['metrics']
+    assert metrics == pytest.approx(tested['results']['metrics'], abs=1e-6)
 
 
 def loss_log(work_dir):
@@ -165,86 +247,20 @@ def loss_log(work_dir):
     return losses
 
 
-@pytest.fixture(scope='module')
-def trained(setup):
-    """A single-process run of tools/train.py with a fixed seed (the reference run)."""
-    work_dir = setup['root'] / 'train'
-    succeed(PYTHON, 'tools/train.py', setup['config'], '--work-dir', work_dir,
-            '--cfg-options', f'randomness.seed={SEED}')
-    return dict(work_dir=str(work_dir), checkpoint=str(work_dir / f'iter_{MAX_ITERS}.pth'))
-
-
-@pytest.fixture(scope='module')
-def tested(setup, trained):
-    """tools/test.py on the reference checkpoint."""
-    work_dir = setup['root'] / 'test'
-    process = succeed(PYTHON, 'tools/test.py', setup['config'], trained['checkpoint'],
-                      '--work-dir', work_dir)
-    with open(work_dir / 'test_results.json') as file:
-        return dict(stdout=process.stdout, results=json.load(file))
-
-
-def miou_by_hand(config, checkpoint, data_root):
-    """mIoU of the checkpoint on the val images: mmseg inference + a numpy confusion matrix."""
-    from mmseg.apis import inference_model, init_model
-    model = init_model(config, checkpoint, device='cpu')
-    confusion = np.zeros((len(CLASSES), len(CLASSES)), np.int64)
-    for image in sorted(glob(osp.join(data_root, 'img', 'val', '*.png'))):
-        prediction = inference_model(model, image).pred_sem_seg.data[0].numpy()
-        truth = cv2.imread(image.replace('img', 'ann'), cv2.IMREAD_UNCHANGED)
-        np.add.at(confusion, (truth.ravel(), prediction.ravel()), 1)
-    intersection = np.diag(confusion)
-    union = confusion.sum(0) + confusion.sum(1) - intersection
-    present = union > 0
-    return 100 * np.mean(intersection[present] / union[present])
-
-
-def test_train_then_test_prints_miou_and_f1_and_writes_results(setup, trained, tested):
-    results = tested['results']
-    assert results['config'] == setup['config']
-    assert results['checkpoint'] == trained['checkpoint']
-    metrics = results['metrics']
-    assert re.search(r'^mIoU: ', tested['stdout'], re.MULTILINE)
-    assert re.search(r'^multi-label/f1-score: ', tested['stdout'], re.MULTILINE)
-    assert 0 <= metrics['multi-label/f1-score'] <= 100
-    # the trained weights were evaluated, not a fresh model: an independent recount agrees
-    assert metrics['mIoU'] == pytest.approx(
-        miou_by_hand(setup['config'], trained['checkpoint'], setup['data_root']), abs=0.01)
-
-
-def test_dist_train_two_cpu_processes_and_its_checkpoint_tests(setup, trained):
-    work_dir = setup['root'] / 'dist'
-    succeed('bash', 'tools/dist_train.sh', setup['config'], 2, '--work-dir', work_dir,
-            '--cfg-options', f'randomness.seed={SEED}', env=dict(PORT=free_port()))
-    log = open(glob(str(work_dir / '*' / '*.log'))[0]).read()
-    assert 'Distributed training: True' in log and 'GPU number: 2' in log
-    checkpoint = torch.load(work_dir / f'iter_{MAX_ITERS}.pth', map_location='cpu')
-    reference = torch.load(trained['checkpoint'], map_location='cpu')
-    assert checkpoint['meta']['iter'] == MAX_ITERS
-    assert checkpoint['state_dict'].keys() == reference['state_dict'].keys()
-    succeed(PYTHON, 'tools/test.py', setup['config'], work_dir / f'iter_{MAX_ITERS}.pth',
-            '--work-dir', work_dir / 'test')
-    metrics = json.load(open(work_dir / 'test' / 'test_results.json'))['metrics']
-    assert 0 <= metrics['mIoU'] <= 100
-
-
-def test_dist_test_matches_single_process(setup, trained, tested):
-    work_dir = setup['root'] / 'dist_test'
-    succeed('bash', 'tools/dist_test.sh', setup['config'], trained['checkpoint'], 2,
-            '--work-dir', work_dir, env=dict(PORT=free_port()))
-    metrics = json.load(open(work_dir / 'test_results.json'))['metrics']
-    assert metrics == pytest.approx(tested['results']['metrics'], abs=1e-6)
-
-
 def test_resume_after_kill_continues_the_same_run(setup, trained):
     work_dir = setup['root'] / 'resume'
     killed = run(PYTHON, 'tools/train.py', setup['killed_config'], '--work-dir', work_dir,
-                 '--cfg-options', f'randomness.seed={SEED}', env=dict(PYTHONPATH=setup['root']))
+                 '--cfg-options', f'randomness.seed={SEED}', root=setup['root'])
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
-    assert sorted(os.listdir(work_dir)).count(f'iter_{CHECKPOINT_INTERVAL}.pth') == 1
-    assert not osp.exists(work_dir / f'iter_{MAX_ITERS}.pth')
-    # no seed on the command line now: the resumed run must take it from the checkpoint
-    succeed(PYTHON, 'tools/train.py', setup['config'], '--work-dir', work_dir, '--resume')
+    assert osp.exists(work_dir / f'iter_{CHECKPOINT_INTERVAL}.pth')
+    assert not osp.exists(work_dir / f'iter_{CHECKPOINT_INTERVAL + 1}.pth')
+    assert sorted(loss_log(work_dir)) == list(range(1, CHECKPOINT_INTERVAL + 1))
+    # no seed on the command line now (the config's differs): the resumed run must take the
+    # seed from the checkpoint, and its weights with weights_only loading (torch >= 2.6)
+    resumed = succeed(PYTHON, 'tools/train.py', setup['config'], '--work-dir', work_dir,
+                      '--resume', root=setup['root'])
+    assert f'resuming with the seed of {work_dir}/iter_{CHECKPOINT_INTERVAL}.pth: {SEED}' \
+        in resumed.stdout
     final = torch.load(work_dir / f'iter_{MAX_ITERS}.pth', map_location='cpu')
     assert final['meta']['iter'] == MAX_ITERS
     losses, reference = loss_log(work_dir), loss_log(trained['work_dir'])
@@ -255,17 +271,19 @@ def test_resume_after_kill_continues_the_same_run(setup, trained):
 
 def test_publish_model_strips_training_state(setup, trained, tmp_path):
     process = succeed(PYTHON, 'tools/publish_model.py', trained['checkpoint'],
-                      tmp_path / 'tiny_lrp.pth')
-    (published, ) = glob(str(tmp_path / 'tiny_lrp-*.pth'))
+                      tmp_path / 'lrp_synthetic.pth', root=setup['root'])
+    (published, ) = glob(str(tmp_path / 'lrp_synthetic-*.pth'))
     digest = subprocess.run(['sha256sum', published], capture_output=True, text=True).stdout
-    assert osp.basename(published) == f'tiny_lrp-{digest[:8]}.pth'
+    assert osp.basename(published) == f'lrp_synthetic-{digest[:8]}.pth'
     assert 'optimizer' in process.stdout
     # loads with torch's default weights_only=True and nothing of this project imported
     keys = succeed(PYTHON, '-c', 'import sys, torch; '
-                   'print(sorted(torch.load(sys.argv[1], map_location="cpu")))', published)
+                   'print(sorted(torch.load(sys.argv[1], map_location="cpu")))', published,
+                   root=setup['root'])
     assert keys.stdout.strip() == "['meta', 'state_dict']"
     original = torch.load(trained['checkpoint'], map_location='cpu')
     stripped = torch.load(published, map_location='cpu')
-    assert stripped['meta']['dataset_meta']['classes'] == CLASSES
+    assert stripped['meta']['dataset_meta']['classes'][:2] == ('background', 'aeroplane')
+    assert stripped['state_dict'].keys() == original['state_dict'].keys()
     for name, tensor in original['state_dict'].items():
         assert torch.equal(stripped['state_dict'][name], tensor), name

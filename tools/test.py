@@ -96,7 +96,7 @@ def build_config(args):
     if args.out is not None:
         for metric in metrics:
             if metric.get('type') == 'IoUMetric':
-                metric.update(output_dir=args.out, keep_results=True)
+                metric.update(output_dir=args.out)
     return cfg
 
 

@@ -5,6 +5,12 @@ The unrolled models stay classifiers: the paper fine-tunes the classifier to F1 
 This reads ``pred_class_logits`` (K,) from each prediction, scores it with sigmoid >= ``thr``
 and leaves the computation to mmpretrain's ``MultiLabelMetric`` (same keys, e.g.
 ``multi-label/f1-score``, so classifier pre-training and segmentors report alike).
+
+The macro average runs over the classes whose F1 is defined, as MMSeg's mIoU runs over the
+classes whose IoU is defined: a class that no image holds and no image is predicted to hold
+(TP = FP = FN = 0) is left out instead of counting as 0. On VOC every class occurs, so this
+changes nothing there; on a data set with a few of the VOC classes (the synthetic VOC) it
+keeps the absent classes from capping the score.
 """
 import logging
 
@@ -21,6 +27,7 @@ class MultiLabelF1Metric(MultiLabelMetric):
     Targets are ``gt_image_labels`` (multi-hot, index 0 = background) or, for samples
     without them, the classes present in ``gt_sem_seg`` (``ignore_index`` left out).
     A model that gives no class logits (UNet, FCN, ...) gets no F1 and one log line.
+    With ``average='macro'`` classes never present and never predicted are left out.
 
     Args:
         thr (float): Score threshold on sigmoid(logit).
@@ -76,4 +83,21 @@ class MultiLabelF1Metric(MultiLabelMetric):
         if without_logits:
             raise ValueError(f'{type(self).__name__}: {without_logits} of {len(results)} '
                              'predictions carry no pred_class_logits')
+        if self.average == 'macro':
+            results = self._defined_classes_only(results)
         return super().compute_metrics(results)
+
+    def _defined_classes_only(self, results):
+        """Drop the classes with TP = FP = FN = 0 (F1 undefined) from every result."""
+        scores = torch.stack([result['pred_score'] for result in results])
+        targets = torch.stack([result['gt_score'] for result in results])
+        if self.thr is not None:
+            predicted = scores >= self.thr
+        else:
+            predicted = torch.zeros_like(scores, dtype=torch.bool).scatter_(
+                1, scores.topk(self.topk).indices, True)
+        defined = (targets > 0).any(0) | predicted.any(0)
+        if not defined.any():
+            return results
+        return [dict(pred_score=result['pred_score'][defined],
+                     gt_score=result['gt_score'][defined]) for result in results]

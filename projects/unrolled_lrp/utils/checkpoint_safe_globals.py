@@ -23,7 +23,7 @@ NUMERIC_DTYPE_CODES = '?' + np.typecodes['AllInteger'] + np.typecodes['AllFloat'
 
 
 def history_buffer_method(owner, name):
-    """Stand-in for ``builtins.getattr`` in checkpoints: resolves HistoryBuffer's statistics only."""
+    """``builtins.getattr`` as checkpoints may call it: HistoryBuffer's statistics only."""
     if owner is HistoryBuffer and name in HistoryBuffer._statistics_methods:
         return getattr(owner, name)
     raise pickle.UnpicklingError(

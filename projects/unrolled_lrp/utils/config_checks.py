@@ -41,8 +41,10 @@ def _resolve(data_root: str, path: str) -> str:
 def dataset_paths(dataset_cfg: dict, where: str) -> Iterator[Tuple[str, str]]:
     """(config key, path) of everything a dataset config reads from disk, wrappers included.
 
-    Covers ``data_root``, every ``*ann_file`` key and the ``data_prefix`` folders; recurses
-    into ``dataset`` (RepeatDataset and similar) and ``datasets`` (ConcatDataset).
+    Covers ``data_root``, every ``*ann_file`` key and the ``data_prefix`` folders (below
+    ``data_root``), the split lists of ``SemiSupervisedVOCDataset`` (``*_split``, used as
+    given); recurses into ``dataset`` (RepeatDataset and similar) and ``datasets``
+    (ConcatDataset).
     """
     data_root = dataset_cfg.get('data_root') or ''
     if data_root:
@@ -50,6 +52,8 @@ def dataset_paths(dataset_cfg: dict, where: str) -> Iterator[Tuple[str, str]]:
     for key, value in dataset_cfg.items():
         if key.endswith('ann_file') and isinstance(value, str) and value:
             yield f'{where}.{key}', _resolve(data_root, value)
+        if key.endswith('_split') and isinstance(value, str) and value:
+            yield f'{where}.{key}', value
     for key, value in (dataset_cfg.get('data_prefix') or {}).items():
         if isinstance(value, str) and value:
             yield f'{where}.data_prefix.{key}', _resolve(data_root, value)

@@ -13,7 +13,8 @@ from mmengine.runner import CheckpointLoader
 
 def use_seed_of_checkpoint(cfg: Config, checkpoint: str) -> None:
     """Set ``cfg.randomness.seed`` to the seed stored in ``checkpoint`` (if it has one)."""
-    seed = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu').get('meta', {}).get('seed')
+    checkpoint_dict = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    seed = checkpoint_dict.get('meta', {}).get('seed')
     if seed is None:
         return
     randomness = dict(cfg.get('randomness') or {})

@@ -1,0 +1,125 @@
+"""Fail-fast config checks, checkpoint loading under torch's weights_only, CPU launchers."""
+import os.path as osp
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.logging import HistoryBuffer, MessageHub
+
+from unrolled_lrp.utils import (ConfigError, check_data_paths, load_config,
+                                prepare_cpu_distributed, require_sections)
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CPU_CONFIG = osp.join(REPO, 'configs/synthetic/unrolled_lrp_r18_synthetic.py')
+
+
+def named_config(filename, **sections):
+    """A Config that reports ``filename`` without the file existing."""
+    return Config(sections, cfg_text='# in memory', filename=filename)
+
+
+def test_load_config_names_a_missing_file_and_a_broken_one(tmp_path):
+    with pytest.raises(ConfigError, match='config file not found: .*nowhere.py'):
+        load_config(str(tmp_path / 'nowhere.py'))
+    broken = tmp_path / 'broken.py'
+    broken.write_text('model = dict(\n')
+    with pytest.raises(ConfigError, match=f'cannot load config {broken}: SyntaxError'):
+        load_config(str(broken))
+
+
+def test_require_sections_names_what_is_missing():
+    cfg = named_config('some_config.py', model=dict(type='X'))
+    with pytest.raises(ConfigError, match='some_config.py has no test_dataloader, test_cfg'):
+        require_sections(cfg, ['model', 'test_dataloader', 'test_cfg'])
+
+
+def test_missing_data_is_named_by_config_key_including_wrapped_datasets(tmp_path):
+    (tmp_path / 'voc' / 'JPEGImages').mkdir(parents=True)
+    present = str(tmp_path / 'voc')
+    cfg = named_config(
+        'cfg.py',
+        train_dataloader=dict(dataset=dict(type='RepeatDataset', times=2, dataset=dict(
+            data_root=present, ann_file='missing_list.txt',
+            data_prefix=dict(img_path='JPEGImages', seg_map_path='Masks')))),
+        val_dataloader=dict(dataset=dict(type='ConcatDataset', datasets=[
+            dict(data_root=str(tmp_path / 'gone')),
+            dict(data_root=present, labeled_split=str(tmp_path / 'labeled.txt'))])))
+    with pytest.raises(ConfigError) as error:
+        check_data_paths(cfg, ['train_dataloader', 'val_dataloader'])
+    lines = str(error.value).splitlines()
+    assert lines[0] == 'config cfg.py: data not found'
+    missing_keys = {line.split(':')[0].strip() for line in lines[1:-1]}
+    assert missing_keys == {
+        'train_dataloader.dataset.dataset.ann_file',
+        'train_dataloader.dataset.dataset.data_prefix.seg_map_path',
+        'val_dataloader.dataset.datasets[0].data_root',
+        'val_dataloader.dataset.datasets[1].labeled_split'}
+    check_data_paths(cfg, [])  # nothing asked, nothing checked
+
+
+def test_train_tool_stops_before_building_anything_when_data_is_missing(tmp_path):
+    process = subprocess.run(
+        [sys.executable, 'tools/train.py', CPU_CONFIG, '--work-dir', str(tmp_path / 'w'),
+         '--cfg-options', f'train_dataloader.dataset.data_root={tmp_path}/no_voc'],
+        cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert process.returncode == 1
+    assert 'Traceback' not in process.stderr
+    assert f'train_dataloader.dataset.data_root: {tmp_path}/no_voc' in process.stderr
+    assert 'data not found' in process.stderr
+    assert not (tmp_path / 'w').exists()  # no Runner was built
+
+
+def message_hub_checkpoint(path):
+    """What mmengine's Runner stores besides tensors: the message hub's history buffers
+    (numpy arrays, statistics methods pickled through getattr) and numpy scalars."""
+    hub = MessageHub('checks')
+    for value in (0.5, 0.25):
+        hub.update_scalar('train/loss', value)
+    torch.save(dict(meta=dict(seed=np.int64(3), lr=np.float32(0.1)),
+                    message_hub=hub.state_dict(),
+                    state_dict=dict(weight=torch.ones(2))), path)
+
+
+def test_runner_checkpoints_load_with_weights_only(tmp_path):
+    path = tmp_path / 'runner.pth'
+    message_hub_checkpoint(path)
+    checkpoint = torch.load(path, map_location='cpu', weights_only=True)
+    buffer = checkpoint['message_hub']['log_scalars']['train/loss']
+    assert isinstance(buffer, HistoryBuffer) and buffer.mean() == pytest.approx(0.375)
+    assert checkpoint['meta']['seed'] == 3
+
+
+class GetattrOnHistoryBuffer:
+    """Pickles as getattr(HistoryBuffer, 'update'): not a statistics method."""
+
+    def __reduce__(self):
+        return getattr, (HistoryBuffer, 'update')
+
+
+class ArbitraryGlobal:
+    def __reduce__(self):
+        return subprocess.call, (['true'], )
+
+
+@pytest.mark.parametrize('payload, message', [
+    (GetattrOnHistoryBuffer(), 'only the statistics methods'),
+    (ArbitraryGlobal(), 'Unsupported global'),
+])
+def test_weights_only_still_rejects_other_globals(tmp_path, payload, message):
+    path = tmp_path / 'payload.pth'
+    torch.save(dict(x=payload), path)
+    with pytest.raises(pickle.UnpicklingError, match=message):
+        torch.load(path, map_location='cpu', weights_only=True)
+
+
+def test_cpu_launch_without_cuda_needs_the_pytorch_launcher():
+    if torch.cuda.is_available():
+        pytest.skip('with CUDA the launchers are mmengine\'s own')
+    cfg = Config(dict(launcher='slurm'))
+    with pytest.raises(RuntimeError, match="launcher 'slurm' needs CUDA"):
+        prepare_cpu_distributed(cfg)
+    prepare_cpu_distributed(Config(dict(launcher='none')))  # single process: nothing to do
