@@ -20,15 +20,21 @@ LAST_CHANNELS = {'resnet18': 512, 'resnet50': 2048, 'resnet50v1c': 2048, 'vgg16b
                  'vgg16': 512, 'vgg11bn': 512}
 
 
-def model_config(backbone='resnet18', num_classes=21, size=None, **head):
-    """An UnrolledLRP config; ``size`` pads training batches (the data preprocessor needs it)."""
+def model_config(backbone='resnet18', num_classes=21, size=None, width=None, **head):
+    """An UnrolledLRP config; ``size`` pads training batches (the data preprocessor needs it),
+    ``width`` narrows a ResNet18 (stem and first stage channels) where size does not matter."""
     preprocessor = dict(type='SegDataPreProcessor', mean=[123.675, 116.28, 103.53],
                         std=[58.395, 57.12, 57.375], bgr_to_rgb=True, pad_val=0, seg_pad_val=255)
     if size is not None:
         preprocessor['size'] = size
+    backbone_cfg, in_channels = dict(BACKBONES[backbone]), LAST_CHANNELS[backbone]
+    if width is not None:
+        assert backbone == 'resnet18', 'width applies to the ResNet18 only'
+        backbone_cfg.update(stem_channels=width, base_channels=width)
+        in_channels = width * 8
     return dict(
-        type='UnrolledLRP', data_preprocessor=preprocessor, backbone=dict(BACKBONES[backbone]),
-        decode_head=dict(type='TiedHeavisideHead', in_channels=LAST_CHANNELS[backbone],
+        type='UnrolledLRP', data_preprocessor=preprocessor, backbone=backbone_cfg,
+        decode_head=dict(type='TiedHeavisideHead', in_channels=in_channels,
                          num_classes=num_classes, **head),
         train_cfg=dict(), test_cfg=dict(mode='whole'))
 

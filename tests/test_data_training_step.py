@@ -20,10 +20,7 @@ SPLITS = runpy.run_path(str(REPO / 'tools' / 'make_voc_splits.py'))
 
 def tiny_model_config():
     """ResNet18 at 1/8 width: the pipeline is under test here, not the model."""
-    cfg = model_config('resnet18', num_classes=21, size=(64, 64))
-    cfg['backbone'].update(stem_channels=8, base_channels=8)
-    cfg['decode_head']['in_channels'] = 64
-    return cfg
+    return model_config('resnet18', num_classes=21, size=(64, 64), width=8)
 
 
 def test_one_iteration_on_a_mixed_batch(tmp_path):

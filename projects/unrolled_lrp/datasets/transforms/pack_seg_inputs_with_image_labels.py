@@ -13,7 +13,8 @@ class PackSegInputsWithImageLabels(PackSegInputs):
     With a mask, the labels are the classes visible in the transformed mask, so
     the classification target agrees with the pixels of the crop the model sees
     (background included). Without a mask, they are the sample's
-    ``gt_image_labels`` from the dataset (XML classes, background set).
+    ``gt_image_labels`` from the dataset (XML classes, background set). A sample
+    with neither (inference) is packed as ``PackSegInputs`` packs it.
     """
 
     def __init__(self, num_classes: int = 21, ignore_index: int = 255, **kwargs):
@@ -27,9 +28,8 @@ class PackSegInputsWithImageLabels(PackSegInputs):
                                       self.ignore_index, source=results.get('seg_map_path'))
         elif 'gt_image_labels' in results:
             labels = results['gt_image_labels']
-        else:
-            raise KeyError(f'{results.get("img_path")}: sample has neither a mask nor '
-                           'gt_image_labels')
+        else:  # inference (e.g. mmseg.apis.inference_model): nothing to add; training
+            return super().transform(results)  # refuses unlabelled samples in the loss
         if len(labels) != self.num_classes:
             raise ValueError(f'{results.get("img_path")}: gt_image_labels has {len(labels)} '
                              f'entries, expected num_classes={self.num_classes}')
