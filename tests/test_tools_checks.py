@@ -123,3 +123,10 @@ def test_cpu_launch_without_cuda_needs_the_pytorch_launcher():
     with pytest.raises(RuntimeError, match="launcher 'slurm' needs CUDA"):
         prepare_cpu_distributed(cfg)
     prepare_cpu_distributed(Config(dict(launcher='none')))  # single process: nothing to do
+
+
+def test_cpu_processes_run_sync_bn_as_batch_norm():
+    from unrolled_lrp.utils.cpu_distributed import _sync_bn_to_bn
+    cfg = Config.fromfile(osp.join(REPO, 'configs/unet_r50_voc_20.py'))
+    assert _sync_bn_to_bn(cfg.model) == 2  # the encoder's and the free decoder's
+    assert 'SyncBN' not in str(cfg.model)

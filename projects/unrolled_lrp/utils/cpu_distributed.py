@@ -4,12 +4,27 @@ For the ``pytorch`` launcher mmengine calls ``torch.cuda.set_device(LOCAL_RANK)`
 without a driver), then ``init_process_group`` with the config's backend (MMSeg's runtime
 says ``nccl``); its DDP wrapper passes ``device_ids=[LOCAL_RANK]``, which DDP rejects for a
 CPU module. Here the process group is started with gloo before the Runner is built (the
-Runner then skips its own ``init_dist``) and DDP gets ``device_ids=None``.
+Runner then skips its own ``init_dist``) and DDP gets ``device_ids=None``. SyncBN only runs
+on CUDA tensors, so the model's ``SyncBN`` norms become per-process ``BN``.
 """
 import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
 from mmengine.logging import print_log
+
+
+def _sync_bn_to_bn(node):
+    """Replaces ``type='SyncBN'`` by ``'BN'`` in a (nested) config; returns how many."""
+    count = 0
+    if isinstance(node, dict):
+        if node.get('type') == 'SyncBN':
+            node['type'] = 'BN'
+            count += 1
+        for value in node.values():
+            count += _sync_bn_to_bn(value)
+    elif isinstance(node, (list, tuple)):
+        count += sum(_sync_bn_to_bn(value) for value in node)
+    return count
 
 
 def prepare_cpu_distributed(cfg: Config) -> None:
@@ -27,6 +42,8 @@ def prepare_cpu_distributed(cfg: Config) -> None:
         find_unused_parameters=cfg.get('find_unused_parameters', False))
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
+    if _sync_bn_to_bn(cfg.model):
+        print_log('no CUDA: SyncBN runs as per-process BN', logger='current')
     if not torch_dist.is_initialized():
         torch_dist.init_process_group(backend='gloo')
         print_log(f'no CUDA: distributed run on CPU with gloo, rank {torch_dist.get_rank()} '
