@@ -79,11 +79,12 @@ def test_teacher_is_frozen_and_in_eval_mode_while_the_student_trains():
 
 
 @pytest.mark.parametrize('criterion', ['mse', 'l1', 'cosine', 'pyramid'])
+@pytest.mark.parametrize('center', [False, True])
 @pytest.mark.parametrize('selection', [dict(), dict(topk=2, class_weights=[1.0, 2.0, 0.5])])
-def test_student_equal_to_teacher_has_zero_loss_and_zero_gradient(criterion, selection):
+def test_student_equal_to_teacher_has_zero_loss_and_zero_gradient(criterion, center, selection):
     # norm_eval: the student's BatchNorm uses its running statistics, as the teacher's does
-    model = build(student_backbone=backbone(norm_eval=True),
-                  loss_heatmap=dict(type='HeatmapMatchingLoss', criterion=criterion), **selection)
+    loss = dict(type='HeatmapMatchingLoss', criterion=criterion, center_classes=center)
+    model = build(student_backbone=backbone(norm_eval=True), loss_heatmap=loss, **selection)
     make_student_a_copy_of_teacher(model)
     model.train()
     losses = model.loss(images())

@@ -31,17 +31,30 @@ def numpy_distance(criterion, s, t, levels=3):
     return np.mean(distances)
 
 
+@pytest.mark.parametrize('center', [False, True])
 @pytest.mark.parametrize('criterion', ['mse', 'l1', 'cosine', 'pyramid'])
-def test_distances_and_weighted_mean_match_numpy(criterion):
+def test_distances_and_weighted_mean_match_numpy(criterion, center):
     student, teacher = maps(0), maps(1)
     weight = torch.rand(2, 3, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
-    loss = HeatmapMatchingLoss(criterion, levels=3, loss_weight=2.0)
-    expected = np.array([[numpy_distance(criterion, student[b, k].numpy(), teacher[b, k].numpy())
-                          for k in range(3)] for b in range(2)])
+    loss = HeatmapMatchingLoss(criterion, levels=3, center_classes=center, loss_weight=2.0)
+    s, t = student.numpy(), teacher.numpy()
+    if center:  # minus each image's mean map over the classes
+        s, t = s - s.mean(1, keepdims=True), t - t.mean(1, keepdims=True)
+    expected = np.array([[numpy_distance(criterion, s[b, k], t[b, k]) for k in range(3)]
+                         for b in range(2)])
     np.testing.assert_allclose(loss.distances(student, teacher).numpy(), expected, rtol=1e-10)
     np.testing.assert_allclose(loss(student, teacher).item(), 2 * expected.mean(), rtol=1e-10)
     weighted = 2 * (expected * weight.numpy()).sum() / weight.numpy().sum()
     np.testing.assert_allclose(loss(student, teacher, weight).item(), weighted, rtol=1e-10)
+
+
+def test_class_centred_loss_ignores_relevance_shared_by_all_classes():
+    student, teacher = maps(0), maps(1)
+    shared = maps(2, (2, 1, 7, 5)).expand_as(student)
+    centred = HeatmapMatchingLoss('mse', center_classes=True)
+    plain = HeatmapMatchingLoss('mse')
+    assert centred(student + shared, teacher) == pytest.approx(centred(student, teacher).item())
+    assert plain(student + shared, teacher) != pytest.approx(plain(student, teacher).item())
 
 
 def test_pyramid_coarse_levels_forgive_a_one_pixel_shift_inside_a_block():

@@ -22,7 +22,7 @@ class GAPLinearClassifier(BaseModule):
         class_chunk (int, optional): Decode this many classes at a time to bound memory.
     """
 
-    def __init__(self, backbone, in_channels, num_classes, eps=1e-2, epsilon_scope='layer',
+    def __init__(self, backbone, in_channels, num_classes, eps=0.1, epsilon_scope='layer',
                  class_chunk=None, init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)

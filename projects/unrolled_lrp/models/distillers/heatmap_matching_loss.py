@@ -25,8 +25,7 @@ class HeatmapMatchingLoss(nn.Module):
 
     Criteria:
 
-    * ``'mse'``: mean squared difference over pixels (the default; with all classes it
-      also matches the logits, which the heatmaps sum to).
+    * ``'mse'``: mean squared difference over pixels (the default).
     * ``'l1'``: mean absolute difference; less dominated by a few strong pixels.
     * ``'cosine'``: one minus the cosine similarity of the flattened maps; matches where
       relevance lies but not its scale, so the logits are not matched.
@@ -34,14 +33,24 @@ class HeatmapMatchingLoss(nn.Module):
       average-pooled by 2 from the previous; coarse levels reward relevance in the right
       region even where the exact pixel differs.
 
+    ``center_classes`` compares the maps after subtracting, per image, their mean over the
+    matched classes. A softmax decision does not change when all logits shift alike, and
+    the class-mean map is the heatmap of such a shift (the decoder is linear in the
+    classifier rows up to the epsilon of the top layer). What remains is the relevance
+    that separates the classes: relevance that raises all classes alike, e.g. on a
+    conspicuous patch the teacher sees but does not decide by, is not asked of the
+    student, while relevance there that favours one class is penalised.
+
     Args:
         criterion (str): One of ``CRITERIA``.
         levels (int): Scales of ``'pyramid'``.
+        center_classes (bool): Compare class-centred maps (see above).
         loss_weight (float): Factor on the loss.
         loss_name (str): Key in the loss dict (must contain 'loss' to be optimised).
     """
 
-    def __init__(self, criterion='mse', levels=3, loss_weight=1.0, loss_name='loss_heatmap'):
+    def __init__(self, criterion='mse', levels=3, center_classes=False, loss_weight=1.0,
+                 loss_name='loss_heatmap'):
         super().__init__()
         if criterion not in CRITERIA:
             raise ValueError(f'heatmap criterion must be one of {CRITERIA}, got {criterion!r}')
@@ -49,6 +58,7 @@ class HeatmapMatchingLoss(nn.Module):
             raise ValueError(f'pyramid levels must be >= 1, got {levels}')
         self.criterion = criterion
         self.levels = levels
+        self.center_classes = center_classes
         self.loss_weight = loss_weight
         self.loss_name = loss_name
 
@@ -57,6 +67,9 @@ class HeatmapMatchingLoss(nn.Module):
         if student.shape != teacher.shape:
             raise ValueError(f'student heatmaps {tuple(student.shape)} and teacher heatmaps '
                              f'{tuple(teacher.shape)} differ in shape')
+        if self.center_classes:
+            student = student - student.mean(1, keepdim=True)
+            teacher = teacher - teacher.mean(1, keepdim=True)
         if self.criterion == 'mse':
             return _mse(student, teacher)
         if self.criterion == 'l1':
