@@ -1,8 +1,13 @@
 """The classifier and its tied decoder, as an MMSeg decode head."""
+import torch
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
 
+from ..segmentors.image_level_supervision import batch_image_labels
 from ..unroll import build_gate, decode_heatmaps, pooled_logits
+
+SCORE_NORMALIZATIONS = ('none', 'rms')
+LOSS_CLASSES = ('all', 'image')
 
 
 @MODELS.register_module()
@@ -13,7 +18,15 @@ class TiedHeavisideHead(BaseDecodeHead):
     its weight is the class matrix (K, C)). Everything else the decoder uses is a
     *reference* into the forward trace of the backbone: transposed convolutions with
     the encoder's weights, the encoder's BatchNorm scales, pooling indices and
-    activations. ``forward`` takes that trace, not features.
+    activations. ``forward`` takes that trace, not features, and returns the exact
+    heatmaps (what ``mode='tensor'`` gives).
+
+    Pixel scores: the pixel softmax of the loss and ``seg_logits`` of predictions see
+    ``heatmaps * score_scale`` (times H*W with ``scale_by_pixels``), optionally
+    normalised per image. A heatmap pixel holds about ``logit / (H*W)`` of relevance,
+    so on raw heatmaps the softmax starts uniform and the loss barely moves; every
+    option is a positive factor per image, so the arg max (the segmentation) is that
+    of the raw heatmaps.
 
     Args:
         in_channels (int): Channels of the backbone's last feature map.
@@ -25,20 +38,47 @@ class TiedHeavisideHead(BaseDecodeHead):
             residual block).
         class_chunk (int, optional): Decode this many classes at a time to bound
             memory; all at once by default.
+        score_scale (float): Factor from heatmaps to pixel scores (the reference: 1).
+        scale_by_pixels (bool): Also multiply by the input's H*W, so that a score is
+            relevance per pixel relative to a uniform spread of the logit, whatever
+            the crop size.
+        score_normalization (str): 'none', or 'rms': divide each image's heatmaps by
+            their root mean square over classes and pixels (not detached) before the
+            scale, which makes the pixel loss blind to the overall size of the heatmaps
+            (it shapes them without pulling the logits up or down); ``score_scale`` is
+            then the softmax's inverse temperature.
+        loss_classes (str): Classes the pixel softmax of the loss runs over: 'all'
+            (the paper), or 'image': background and the classes of the sample's
+            image-level labels (the classes of its mask). The classification loss
+            then alone decides which classes an image holds, the pixel loss only
+            where they are; predictions pair it with the segmentor's
+            ``test_cfg.suppress_absent_classes``.
     """
 
     def __init__(self, in_channels, num_classes, mode='lrp0', eps=1e-6, epsilon_scope='layer',
-                 class_chunk=None, **kwargs):
+                 class_chunk=None, score_scale=1.0, scale_by_pixels=False,
+                 score_normalization='none', loss_classes='all', **kwargs):
         for key in ('channels', 'input_transform', 'out_channels', 'threshold'):
             if kwargs.get(key) is not None:
                 raise ValueError(f'TiedHeavisideHead does not take {key!r}: the classifier '
                                  'maps the last feature map to num_classes scores')
         if kwargs.setdefault('dropout_ratio', 0) != 0:
             raise ValueError('TiedHeavisideHead needs dropout_ratio=0: the decoder is exact')
+        if not score_scale > 0:
+            raise ValueError(f'score_scale must be > 0, got {score_scale}')
+        if score_normalization not in SCORE_NORMALIZATIONS:
+            raise ValueError(f'score_normalization must be one of {SCORE_NORMALIZATIONS}, '
+                             f'got {score_normalization!r}')
+        if loss_classes not in LOSS_CLASSES:
+            raise ValueError(f'loss_classes must be one of {LOSS_CLASSES}, got {loss_classes!r}')
         super().__init__(in_channels, in_channels, num_classes=num_classes, **kwargs)
         self.mode = mode
         self.gate = build_gate(mode, eps, epsilon_scope)
         self.class_chunk = class_chunk
+        self.score_scale = score_scale
+        self.scale_by_pixels = scale_by_pixels
+        self.score_normalization = score_normalization
+        self.loss_classes = loss_classes
 
     @property
     def classifier_weight(self):
@@ -53,3 +93,34 @@ class TiedHeavisideHead(BaseDecodeHead):
         logits = self.class_logits(trace.features)
         return decode_heatmaps(trace, self.classifier_weight, self.gate, logits,
                                class_chunk=self.class_chunk)
+
+    def pixel_scores(self, heatmaps, classes=None):
+        """Heatmaps (B, K, H, W) -> the scores the pixel softmax sees (see the class doc).
+
+        ``classes`` (B, K) bool: the classes each sample's softmax runs over; the others
+        get the lowest score, and the 'rms' normalisation runs over the kept ones only.
+        """
+        scores = heatmaps
+        keep = None if classes is None else classes[:, :, None, None].to(scores.device)
+        if self.score_normalization == 'rms':
+            squares = scores.square() if keep is None else scores.square() * keep
+            count = scores[0, 0].numel() * (scores.shape[1] if keep is None else
+                                            keep.sum(dim=(1, 2, 3), keepdim=True))
+            rms = (squares.sum(dim=(1, 2, 3), keepdim=True) / count).sqrt()
+            scores = scores / rms.clamp_min(1e-12)
+        pixels = heatmaps.shape[-2] * heatmaps.shape[-1] if self.scale_by_pixels else 1
+        scores = scores * (self.score_scale * pixels)
+        if keep is not None:
+            scores = scores.masked_fill(~keep, torch.finfo(scores.dtype).min)
+        return scores
+
+    def loss_by_feat(self, seg_logits, batch_data_samples):
+        classes = None
+        if self.loss_classes == 'image':
+            classes = batch_image_labels(batch_data_samples, self.num_classes,
+                                         self.ignore_index) > 0
+            classes[:, 0] = True
+        return super().loss_by_feat(self.pixel_scores(seg_logits, classes), batch_data_samples)
+
+    def predict_by_feat(self, seg_logits, batch_img_metas):
+        return super().predict_by_feat(self.pixel_scores(seg_logits), batch_img_metas)

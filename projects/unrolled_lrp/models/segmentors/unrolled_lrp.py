@@ -9,6 +9,13 @@ from ..unroll import check_backbone, walk_backbone
 from .image_level_supervision import ImageLevelLoss, batch_image_labels, pixel_labelled
 
 
+def present_class_argmax(scores, logits, background=0):
+    """Arg max of scores (K, H, W) over background and the classes with logit >= 0."""
+    absent = logits < 0
+    absent[background] = False
+    return scores.masked_fill(absent[:, None, None], float('-inf')).argmax(0, keepdim=True)
+
+
 @MODELS.register_module()
 class UnrolledLRP(EncoderDecoder):
     """Segmentation by the stacked LRP heatmaps of a classifier (paper Sec. 2).
@@ -21,6 +28,12 @@ class UnrolledLRP(EncoderDecoder):
     Image-level labels are ``data_sample.gt_image_labels`` (float multi-hot,
     ``num_classes``, index 0 = background); a masked sample without them gets them
     from its mask.
+
+    Prediction: ``seg_logits`` are the head's pixel scores (the heatmaps times the
+    head's scale), ``pred_sem_seg`` their arg max. With
+    ``test_cfg=dict(suppress_absent_classes=True)`` the arg max runs only over the
+    classes the classifier finds in the image (sigmoid(logit) >= 0.5) and background:
+    a class the image-level decision rules out cannot claim stray pixels.
 
     Args:
         cls_loss (dict): Config of the image-level loss (a sigmoid loss on logits).
@@ -54,10 +67,13 @@ class UnrolledLRP(EncoderDecoder):
             walk_backbone(self.backbone, inputs), batch_img_metas, self.test_cfg)
 
     def predict(self, inputs, data_samples=None):
-        """MMSeg's prediction (``seg_logits`` = heatmaps) plus ``pred_class_logits`` (K,)."""
+        """MMSeg's prediction plus ``pred_class_logits`` (K,); see the class doc."""
         results = super().predict(inputs, data_samples)
+        suppress = self.test_cfg.get('suppress_absent_classes', False)
         for result, logits in zip(results, self.class_logits(inputs)):
             result.pred_class_logits = logits
+            if suppress:
+                result.pred_sem_seg.data = present_class_argmax(result.seg_logits.data, logits)
         return results
 
     def loss(self, inputs, data_samples):

@@ -1,0 +1,137 @@
+"""The head's pixel-score options and the segmentor's absent-class suppression.
+
+Every option changes what the pixel softmax sees, never what ``mode='tensor'`` returns (the
+exact heatmaps) and never the arg max of a prediction, except where suppression says so.
+"""
+import math
+
+import pytest
+import torch
+from mmengine.structures import PixelData
+from mmseg.structures import SegDataSample
+
+from unrolled_lrp.models.segmentors.unrolled_lrp import present_class_argmax
+
+OPTIONS = [dict(score_scale=7.0), dict(scale_by_pixels=True),
+           dict(score_scale=0.5, scale_by_pixels=True, score_normalization='rms')]
+
+
+def masked_samples(num, size, num_classes, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    samples = []
+    for _ in range(num):
+        sample = SegDataSample(metainfo=dict(img_shape=size, ori_shape=size, pad_shape=size))
+        sample.gt_sem_seg = PixelData(
+            data=torch.randint(0, num_classes, (1, ) + size, generator=generator))
+        samples.append(sample)
+    return samples
+
+
+def test_pixel_scores_by_hand(build_model):
+    heatmaps = torch.randn(2, 21, 6, 5)
+    head = build_model('resnet18', score_scale=3.0).decode_head
+    torch.testing.assert_close(head.pixel_scores(heatmaps), 3.0 * heatmaps)
+    head = build_model('resnet18', score_scale=3.0, scale_by_pixels=True).decode_head
+    torch.testing.assert_close(head.pixel_scores(heatmaps), 90.0 * heatmaps)
+    head = build_model('resnet18', score_normalization='rms').decode_head
+    scores = head.pixel_scores(heatmaps)
+    for image in range(2):
+        rms = math.sqrt(heatmaps[image].square().mean())
+        torch.testing.assert_close(scores[image], heatmaps[image] / rms)
+        torch.testing.assert_close(scores[image].square().mean(), torch.tensor(1.0))
+    # with 'rms', the scale is applied after the normalisation: an inverse temperature
+    head = build_model('resnet18', score_normalization='rms', score_scale=4.0).decode_head
+    torch.testing.assert_close(head.pixel_scores(heatmaps), 4 * scores)
+
+
+def test_rms_scores_do_not_change_with_the_size_of_the_heatmaps(build_model):
+    head = build_model('resnet18', score_normalization='rms').decode_head
+    heatmaps = torch.randn(1, 21, 8, 8)
+    torch.testing.assert_close(head.pixel_scores(heatmaps * 1e-4), head.pixel_scores(heatmaps))
+
+
+@pytest.mark.parametrize('options', OPTIONS)
+def test_options_keep_tensor_heatmaps_and_the_segmentation(build_model, options):
+    inputs = torch.randn(2, 3, 32, 40)
+    plain, scaled = build_model('resnet18').eval(), build_model('resnet18', **options).eval()
+    with torch.no_grad():
+        torch.testing.assert_close(scaled(inputs, mode='tensor'), plain(inputs, mode='tensor'))
+        for ours, reference in zip(scaled.predict(inputs), plain.predict(inputs)):
+            assert torch.equal(ours.pred_sem_seg.data, reference.pred_sem_seg.data)
+            torch.testing.assert_close(
+                ours.seg_logits.data, scaled.decode_head.pixel_scores(
+                    reference.seg_logits.data[None])[0])
+
+
+@pytest.mark.parametrize('options', OPTIONS)
+def test_loss_is_the_cross_entropy_of_the_scores(build_model, options):
+    model = build_model('resnet18', **options).train()
+    inputs = torch.randn(2, 3, 32, 32)
+    samples = masked_samples(2, (32, 32), 21)
+    torch.manual_seed(1)
+    loss = model.loss(inputs, samples)['decode.loss_ce']
+    torch.manual_seed(1)
+    with torch.no_grad():
+        model.train()
+        heatmaps = model(inputs, mode='tensor')
+    labels = torch.cat([s.gt_sem_seg.data for s in samples]).long()
+    expected = torch.nn.functional.cross_entropy(model.decode_head.pixel_scores(heatmaps), labels)
+    torch.testing.assert_close(loss, expected, rtol=1e-4, atol=1e-6)
+    # the options matter: raw heatmaps give another loss
+    assert not torch.allclose(
+        loss, torch.nn.functional.cross_entropy(heatmaps, labels), rtol=1e-3)
+
+
+def test_image_loss_classes_run_the_softmax_over_the_image_classes(build_model):
+    model = build_model('resnet18', loss_classes='image', score_normalization='rms').train()
+    inputs = torch.randn(2, 3, 32, 32)
+    samples = masked_samples(2, (32, 32), 3)  # masks hold classes 0-2 of 21
+    samples[1].gt_sem_seg.data[samples[1].gt_sem_seg.data == 2] = 1  # sample 1: 0 and 1
+    torch.manual_seed(1)
+    heatmaps = model(inputs, mode='tensor').detach().requires_grad_()
+    loss = model.decode_head.loss_by_feat(heatmaps, samples)['loss_ce']
+    loss.backward()
+    labels = torch.cat([s.gt_sem_seg.data for s in samples]).long()
+    expected = 0
+    for image, classes in enumerate([[0, 1, 2], [0, 1]]):
+        kept = heatmaps.detach()[image, classes]
+        kept = kept / kept.square().mean().sqrt()
+        remapped = torch.searchsorted(torch.tensor(classes), labels[image])
+        expected = expected + torch.nn.functional.cross_entropy(
+            kept[None], remapped[None], reduction='sum')
+    torch.testing.assert_close(loss, expected / labels.numel(), rtol=1e-4, atol=1e-6)
+    # classes outside an image's labels get no gradient from its pixel loss
+    assert heatmaps.grad[0, 3:].abs().max() == 0 and heatmaps.grad[1, 2:].abs().max() == 0
+    assert heatmaps.grad[1, :2].abs().max() > 0
+
+
+@pytest.mark.parametrize('bad, message', [(dict(score_scale=0), 'score_scale'),
+                                          (dict(score_normalization='max'), 'normalization'),
+                                          (dict(loss_classes='mask'), 'loss_classes')])
+def test_bad_score_options_fail_at_construction(build_model, bad, message):
+    with pytest.raises(ValueError, match=message):
+        build_model('resnet18', **bad)
+
+
+def test_present_class_argmax_by_hand():
+    scores = torch.tensor([[[0.0, 0.0]], [[1.0, -1.0]], [[2.0, -2.0]]])  # (3, 1, 2)
+    assert present_class_argmax(scores, torch.tensor([5.0, 1.0, 1.0])).tolist() == [[[2, 0]]]
+    # class 2 is absent: class 1 wins where it beats background, background elsewhere
+    assert present_class_argmax(scores, torch.tensor([5.0, 1.0, -1.0])).tolist() == [[[1, 0]]]
+    # background stays allowed even with a negative logit
+    assert present_class_argmax(scores, torch.tensor([-5.0, -1.0, -1.0])).tolist() == [[[0, 0]]]
+
+
+def test_suppression_predicts_only_classes_the_classifier_finds(build_model):
+    model = build_model('resnet18', num_classes=5).eval()
+    inputs = torch.randn(3, 3, 32, 32)
+    with torch.no_grad():
+        plain = model.predict(inputs)
+        model.test_cfg['suppress_absent_classes'] = True
+        suppressed = model.predict(inputs)
+    for ours, reference in zip(suppressed, plain):
+        allowed = set((ours.pred_class_logits >= 0).nonzero().flatten().tolist()) | {0}
+        assert set(ours.pred_sem_seg.data.unique().tolist()) <= allowed
+        torch.testing.assert_close(ours.seg_logits.data, reference.seg_logits.data)
+        keep = torch.isin(reference.pred_sem_seg.data, torch.tensor(sorted(allowed)))
+        assert torch.equal(ours.pred_sem_seg.data[keep], reference.pred_sem_seg.data[keep])
