@@ -1,1 +1,2 @@
 from .multilabel_f1_metric import MultiLabelF1Metric  # noqa: F401
+from .present_class_iou_metric import PresentClassIoUMetric  # noqa: F401
