@@ -17,7 +17,8 @@ sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'pr
 from mmengine.config import DictAction  # noqa: E402
 from mmengine.dist import is_main_process  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
-from mmseg.registry import RUNNERS  # noqa: E402
+from mmseg.evaluation import IoUMetric  # noqa: E402
+from mmseg.registry import METRICS, RUNNERS  # noqa: E402
 
 from unrolled_lrp.utils import (ConfigError, check_data_paths, load_config,  # noqa: E402
                                 prepare_cpu_distributed, require_sections)
@@ -54,6 +55,14 @@ def test_metrics(cfg):
     metrics = holder[key]
     holder[key] = list(metrics) if isinstance(metrics, (list, tuple)) else [metrics]
     return holder[key]
+
+
+def is_iou_metric(metric_type):
+    """Whether a metric type is MMSeg's IoUMetric or derives from it (such as
+    PresentClassIoUMetric): those write the predicted masks of ``--out``."""
+    if isinstance(metric_type, str):
+        metric_type = METRICS.get(metric_type)
+    return isinstance(metric_type, type) and issubclass(metric_type, IoUMetric)
 
 
 def trigger_visualization_hook(cfg, args):
@@ -94,9 +103,12 @@ def build_config(args):
     if not any(metric.get('type') == F1_METRIC for metric in metrics):
         metrics.append(dict(type=F1_METRIC))
     if args.out is not None:
-        for metric in metrics:
-            if metric.get('type') == 'IoUMetric':
-                metric.update(output_dir=args.out)
+        iou_metrics = [metric for metric in metrics if is_iou_metric(metric.get('type'))]
+        if not iou_metrics:
+            raise ConfigError(f'config {cfg.filename}: --out needs an IoUMetric (or a subclass) '
+                              'in test_evaluator, which writes the masks')
+        for metric in iou_metrics:
+            metric.update(output_dir=args.out)
     return cfg
 
 
