@@ -36,7 +36,10 @@ def setup(tmp_path_factory):
     runpy.run_path(str(REPO / 'tools/make_voc_splits.py'))['make_splits'](
         voc, [4], seed=0, out_dir=voc / 'splits')
     torch.manual_seed(0)
-    teacher = MODELS.build(Config.fromfile(TEACHER_CONFIG).model)
+    teacher_cfg = Config.fromfile(TEACHER_CONFIG).model
+    # random weights, not the stage-1 classifier the config starts from
+    teacher_cfg.backbone.init_cfg = teacher_cfg.decode_head.init_cfg = None
+    teacher = MODELS.build(teacher_cfg)
     teacher.init_weights()
     checkpoint = root / 'teacher.pth'
     torch.save(dict(meta=dict(iter=0), state_dict=teacher.state_dict()), checkpoint)

@@ -1,8 +1,10 @@
 """tools/train.py, test.py, dist_train.sh, dist_test.sh, publish_model.py end to end on CPU.
 
-The CPU config of the README's main job, with its full 300-iteration schedule, on a freshly
-generated synthetic VOC (the data tools write it, as a user would). Every tool runs as the
-user runs it: a subprocess from the repository root. One reference training run is shared.
+The README's main job, its two stages shortened to 300 iterations each, on a freshly
+generated synthetic VOC (the data tools write it, as a user would): the stage-1 classifier,
+converted by tools/convert_classifier.py, is where the stage-2 unrolled model starts. Every
+tool runs as the user runs it: a subprocess from the repository root. One reference training
+run is shared.
 """
 import json
 import os
@@ -25,18 +27,25 @@ from test_tools_multilabel_f1 import hand_counted_f1
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 PYTHON = sys.executable
 CONFIG = osp.join(REPO, 'configs/synthetic/unrolled_lrp_r18_synthetic.py')
+STAGE1_CONFIG = osp.join(REPO, 'configs/synthetic/classifier_r18_synthetic.py')
 NUM_LABELED = 10
-MAX_ITERS = 300  # the config's schedule
-CHECKPOINT_INTERVAL = 100  # the config's
+MAX_ITERS = 300  # of both stages (the configs': 1500)
+CHECKPOINT_INTERVAL = 100
 DIST_ITERS = 4
 SEED = 123
 
-# The CPU config on the generated data, its loss logged every iteration, the untrained
-# weights saved.
+# The stage-2 CPU config on the generated data, from the stage-1 classifier, on a shorter
+# schedule, its loss logged every iteration, the weights it starts from saved.
 DATA_CONFIG = '''
 _base_ = [{config!r}]
 custom_imports = dict(imports=['unrolled_lrp', 'workflow_hooks'], allow_failed_imports=False)
 data_root = {data_root!r}
+model = dict(backbone=dict(init_cfg=dict(checkpoint={classifier!r})),
+             decode_head=dict(init_cfg=dict(checkpoint={classifier!r})))
+train_cfg = dict(max_iters={max_iters}, val_interval={max_iters})
+param_scheduler = [
+    dict(type='PolyLR', eta_min=1e-5, power=0.9, begin=0, end={max_iters}, by_epoch=False)
+]
 split_dir = data_root + '/splits/{num_labeled}'
 train_dataloader = dict(dataset=dict(data_root=data_root,
                                      labeled_split=split_dir + '/labeled.txt',
@@ -44,7 +53,7 @@ train_dataloader = dict(dataset=dict(data_root=data_root,
 val_dataloader = dict(dataset=dict(
     data_root=data_root, labeled_split=data_root + '/ImageSets/Segmentation/val.txt'))
 test_dataloader = val_dataloader
-default_hooks = dict(logger=dict(interval=1))
+default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval={checkpoint_interval}))
 custom_hooks = [dict(type='SaveUntrainedHook')]
 '''
 
@@ -105,22 +114,34 @@ def succeed(*command, root):
 
 @pytest.fixture(scope='module')
 def setup(tmp_path_factory):
-    """Synthetic VOC and its splits, the config on it, and a variant that gets killed."""
+    """Synthetic VOC and its splits, the stage-1 classifier trained on it and converted, the
+    stage-2 config on both, and a variant that gets killed."""
     root = tmp_path_factory.mktemp('workflow')
     voc = root / 'voc'
     succeed(PYTHON, 'tools/make_synthetic_voc.py', voc, '--num-images', 240, '--seed', 0,
             root=root)
     succeed(PYTHON, 'tools/make_voc_splits.py', voc, '--num-labeled', NUM_LABELED, '--seed', 0,
             '--out-dir', voc / 'splits', root=root)
+    stage1 = root / 'stage1'
+    succeed(PYTHON, 'tools/train.py', STAGE1_CONFIG, '--work-dir', stage1, '--cfg-options',
+            f'train_dataloader.dataset.data_root={voc}', f'val_dataloader.dataset.data_root={voc}',
+            f'test_dataloader.dataset.data_root={voc}', f'train_cfg.max_iters={MAX_ITERS}',
+            f'train_cfg.val_interval={MAX_ITERS}', f'param_scheduler.0.end={MAX_ITERS}',
+            f'default_hooks.checkpoint.interval={MAX_ITERS}', root=root)
+    classifier = root / 'classifier.pth'
+    succeed(PYTHON, 'tools/convert_classifier.py', stage1 / f'iter_{MAX_ITERS}.pth', classifier,
+            root=root)
     (root / 'workflow_hooks.py').write_text(HOOKS)
     config = root / 'synthetic.py'
-    config.write_text(DATA_CONFIG.format(config=CONFIG, data_root=str(voc),
-                                         num_labeled=NUM_LABELED))
+    config.write_text(DATA_CONFIG.format(
+        config=CONFIG, data_root=str(voc), num_labeled=NUM_LABELED, classifier=str(classifier),
+        max_iters=MAX_ITERS, checkpoint_interval=CHECKPOINT_INTERVAL))
     killed_config = root / 'synthetic_killed.py'
     killed_config.write_text(
         "_base_ = ['./synthetic.py']\n"
         f"custom_hooks = [dict(type='KillAfterIterationHook', iteration={CHECKPOINT_INTERVAL})]\n")
-    return dict(root=root, voc=voc, config=str(config), killed_config=str(killed_config))
+    return dict(root=root, voc=voc, config=str(config), killed_config=str(killed_config),
+                classifier=str(classifier))
 
 
 @pytest.fixture(scope='module')
@@ -197,15 +218,23 @@ def test_train_then_test_prints_miou_and_f1_and_writes_results(setup, trained, t
     assert glob(str(tested['work_dir'] / 'shown/vis_data/vis_image/test_syn_*.png'))
 
 
+def test_stage_two_starts_from_the_converted_stage_one_classifier(setup, trained):
+    classifier = torch.load(setup['classifier'], map_location='cpu')['state_dict']
+    start = torch.load(trained['untrained'], map_location='cpu')['state_dict']
+    assert any(name.startswith('backbone.') for name in classifier)
+    assert 'decode_head.conv_seg.weight' in classifier
+    for name, tensor in classifier.items():
+        assert torch.equal(start[name], tensor), name
+
+
 def test_training_beats_the_untrained_start(setup, trained, tested):
     _, untrained = evaluate_checkpoint(setup, trained['untrained'],
                                        setup['root'] / 'test_untrained')
     before, after = untrained['metrics'], tested['results']['metrics']
     print(f'untrained: {before}\ntrained {MAX_ITERS} iterations: {after}')
-    # Measured: F1 about 10 -> 65. mIoU rises too (3.8 -> 5.4) but only because fewer of the
-    # 16 absent VOC classes are predicted somewhere; the object classes stay near 0 IoU after
-    # 300 iterations from scratch, so mIoU is not asserted here.
-    assert after['multi-label/f1-score'] > before['multi-label/f1-score'] + 30
+    # Measured: present-class mIoU 5.2 -> 33.1 (the 300-iteration classifier's heatmaps,
+    # F1 96, do not segment; 300 stage-2 iterations start to; the full 1500 reach 71).
+    assert after['mIoU_present'] > before['mIoU_present'] + 15
 
 
 def test_dist_train_two_cpu_processes_and_its_checkpoint_tests(setup, trained, tested):

@@ -2,8 +2,7 @@
 # 1/8 width learns only from the LRP-epsilon heatmaps of the unrolled-LRP teacher trained with
 # configs/synthetic/unrolled_lrp_r18_synthetic.py (ResNet18 at 1/4 width, 21 classes). No label is
 # read in training; the student's multi-label F1 is evaluated on the val list.
-#   python tools/train.py configs/synthetic/unrolled_lrp_r18_synthetic.py \
-#       --work-dir work_dirs/unrolled_lrp_r18_synthetic
+#   bash tools/run_synthetic_demo.sh   # both stages of the teacher
 #   python tools/train.py configs/tea/tea_r18_synthetic.py
 #   python tools/test.py configs/tea/tea_r18_synthetic.py work_dirs/tea_r18_synthetic/iter_300.pth
 _base_ = [
@@ -24,7 +23,7 @@ model = dict(
         bgr_to_rgb=True, pad_val=0, seg_pad_val=255, size=crop_size),
     num_classes={{_base_.num_classes}},
     teacher=dict(backbone=dict(resnet18, stem_channels=16, base_channels=16), in_channels=16 * 8),
-    teacher_checkpoint='work_dirs/unrolled_lrp_r18_synthetic/iter_300.pth',
+    teacher_checkpoint='work_dirs/unrolled_lrp_r18_synthetic/iter_1500.pth',
     student=dict(backbone=dict(resnet18, stem_channels=8, base_channels=8), in_channels=8 * 8),
     eps=0.1,
     # not class-centred: a sigmoid (multi-label) decision changes when all logits shift alike
