@@ -14,6 +14,8 @@ cd "$(dirname "$0")/.."
 bash tools/bootstrap.sh
 # The model is small: one thread per process is as fast, and cannot oversubscribe the cores
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
+# progress lines as they come, not when a pipe buffer fills
+export PYTHONUNBUFFERED=1
 PY=.venv/bin/python
 DATA=data/synthetic_voc
 STAGE1_CONFIG=configs/synthetic/classifier_r18_synthetic.py
