@@ -1,6 +1,7 @@
 """Fail-fast config checks, checkpoint loading under torch's weights_only, CPU launchers."""
 import os.path as osp
 import pickle
+import runpy
 import subprocess
 import sys
 
@@ -10,8 +11,8 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import HistoryBuffer, MessageHub
 
-from unrolled_lrp.utils import (ConfigError, check_data_paths, load_config,
-                                prepare_cpu_distributed, require_sections)
+from unrolled_lrp.utils import (ConfigError, check_data_paths, check_init_checkpoints,
+                                load_config, prepare_cpu_distributed, require_sections)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CPU_CONFIG = osp.join(REPO, 'configs/synthetic/unrolled_lrp_r18_synthetic.py')
@@ -130,3 +131,44 @@ def test_cpu_processes_run_sync_bn_as_batch_norm():
     cfg = Config.fromfile(osp.join(REPO, 'configs/unet_r50_voc_20.py'))
     assert _sync_bn_to_bn(cfg.model) == 2  # the encoder's and the free decoder's
     assert 'SyncBN' not in str(cfg.model)
+
+
+def test_missing_start_checkpoint_is_named_by_config_key(tmp_path):
+    present = tmp_path / 'classifier.pth'
+    present.write_bytes(b'')
+    cfg = named_config('stage2.py', model=dict(
+        backbone=dict(init_cfg=dict(type='Pretrained', checkpoint=str(present))),
+        decode_head=dict(init_cfg=[dict(type='Normal'),
+                                   dict(type='Pretrained', checkpoint='nowhere/cls.pth')]),
+        neck=dict(init_cfg=dict(type='Pretrained', checkpoint='open-mmlab://resnet50'))))
+    with pytest.raises(ConfigError) as error:
+        check_init_checkpoints(cfg)
+    lines = str(error.value).splitlines()
+    assert lines[0] == 'config stage2.py: checkpoint to start from not found'
+    # the present file and the URL are not reported
+    assert lines[1] == ('  model.decode_head.init_cfg[1].checkpoint: nowhere/cls.pth '
+                        f'(resolved: {osp.abspath("nowhere/cls.pth")})')
+    assert len(lines) == 3 and 'tools/convert_classifier.py' in lines[2]
+    cfg.model.decode_head.init_cfg[1].checkpoint = str(present)
+    check_init_checkpoints(cfg)
+
+
+def test_train_tool_names_the_missing_stage_one_classifier(tmp_path):
+    """The stage-2 CPU config without its stage-1 classifier: one line, before any Runner."""
+    voc = tmp_path / 'voc'
+    runpy.run_path(osp.join(REPO, 'tools/make_synthetic_voc.py'))['generate'](
+        voc, num_images=12, seed=0, image_size=64)
+    options = [f'{loader}.dataset.data_root={voc}'
+               for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    options += [f'train_dataloader.dataset.labeled_split={voc}/ImageSets/Segmentation/train.txt',
+                f'train_dataloader.dataset.image_level_split={voc}/ImageSets/Main/train.txt',
+                f'val_dataloader.dataset.labeled_split={voc}/ImageSets/Segmentation/val.txt',
+                f'model.backbone.init_cfg.checkpoint={tmp_path}/none.pth']
+    process = subprocess.run(
+        [sys.executable, 'tools/train.py', CPU_CONFIG, '--work-dir', str(tmp_path / 'w'),
+         '--cfg-options', *options], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert process.returncode == 1, process.stderr[-3000:]
+    assert 'Traceback' not in process.stderr
+    assert 'checkpoint to start from not found' in process.stderr
+    assert f'model.backbone.init_cfg.checkpoint: {tmp_path}/none.pth' in process.stderr
+    assert not (tmp_path / 'w').exists()

@@ -19,9 +19,9 @@ from mmengine.logging import print_log  # noqa: E402
 from mmengine.runner import Runner, find_latest_checkpoint  # noqa: E402
 from mmseg.registry import RUNNERS  # noqa: E402
 
-from unrolled_lrp.utils import (ConfigError, check_data_paths, load_config,  # noqa: E402
-                                prepare_cpu_distributed, require_sections,
-                                use_seed_of_checkpoint)
+from unrolled_lrp.utils import (ConfigError, check_data_paths,  # noqa: E402
+                                check_init_checkpoints, load_config, prepare_cpu_distributed,
+                                require_sections, use_seed_of_checkpoint)
 
 
 def parse_args():
@@ -82,6 +82,7 @@ def build_config(args):
     if validates:
         require_sections(cfg, ['val_dataloader', 'val_evaluator'])
     check_data_paths(cfg, ['train_dataloader'] + (['val_dataloader'] if validates else []))
+    check_init_checkpoints(cfg)
     cfg.launcher = args.launcher
     # work_dir: command line > config > ./work_dirs/<config name>
     if args.work_dir is not None:

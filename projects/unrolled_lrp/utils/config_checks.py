@@ -1,4 +1,5 @@
-"""Fail fast on a broken config: unloadable, missing sections, or data that is not there.
+"""Fail fast on a broken config: unloadable, missing sections, data or the checkpoint a model
+starts from that is not there.
 
 Without these checks a wrong ``data_root`` surfaces only after the model is built, as an
 error deep inside a dataset's ``load_data_list`` that does not say which config key is wrong.
@@ -77,3 +78,31 @@ def check_data_paths(cfg: Config, dataloaders: Sequence[str]) -> None:
     if missing:
         raise ConfigError(f'config {cfg.filename}: data not found\n' + '\n'.join(missing) +
                           '\nSet the data root in the config or with --cfg-options.')
+
+
+def pretrained_checkpoints(node, where: str) -> Iterator[Tuple[str, str]]:
+    """(config key, path) of every ``init_cfg`` of type 'Pretrained' below ``node``."""
+    if isinstance(node, dict):
+        if node.get('type') == 'Pretrained' and isinstance(node.get('checkpoint'), str):
+            yield f'{where}.checkpoint', node['checkpoint']
+        for key, value in node.items():
+            yield from pretrained_checkpoints(value, f'{where}.{key}')
+    elif isinstance(node, (list, tuple)):
+        for index, value in enumerate(node):
+            yield from pretrained_checkpoints(value, f'{where}[{index}]')
+
+
+def check_init_checkpoints(cfg: Config) -> None:
+    """Raise naming every local 'Pretrained' checkpoint of the model that does not exist.
+
+    Stage 2 of a two-stage recipe starts from a converted classifier; without it mmengine stops
+    only after building the Runner, with a traceback."""
+    missing = [f'  {key}: {path} (resolved: {osp.abspath(path)})'
+               for key, path in pretrained_checkpoints(cfg.get('model'), 'model')
+               if '://' not in path and not osp.exists(path)]
+    if missing:
+        raise ConfigError(
+            f'config {cfg.filename}: checkpoint to start from not found\n' + '\n'.join(missing) +
+            '\nTrain and convert the classifier first (tools/convert_classifier.py; '
+            'tools/run_synthetic_demo.sh runs both stages of the synthetic configs), or set '
+            'the path with --cfg-options.')
