@@ -232,9 +232,9 @@ def test_training_beats_the_untrained_start(setup, trained, tested):
                                        setup['root'] / 'test_untrained')
     before, after = untrained['metrics'], tested['results']['metrics']
     print(f'untrained: {before}\ntrained {MAX_ITERS} iterations: {after}')
-    # Measured: present-class mIoU 5.2 -> 33.1 (the 300-iteration classifier's heatmaps,
-    # F1 96, do not segment; 300 stage-2 iterations start to; the full 1500 reach 71).
-    assert after['mIoU_present'] > before['mIoU_present'] + 15
+    # Measured: present-class mIoU 5.2 -> 43.2 (the 300-iteration classifier's heatmaps,
+    # F1 96, do not segment; 300 stage-2 iterations start to; the full 1500 reach 78).
+    assert after['mIoU_present'] > before['mIoU_present'] + 20
 
 
 def test_dist_train_two_cpu_processes_and_its_checkpoint_tests(setup, trained, tested):
