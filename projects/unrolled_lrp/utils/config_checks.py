@@ -5,7 +5,7 @@ Without these checks a wrong ``data_root`` surfaces only after the model is buil
 error deep inside a dataset's ``load_data_list`` that does not say which config key is wrong.
 """
 import os.path as osp
-from typing import Iterator, Optional, Sequence, Tuple
+from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
@@ -65,16 +65,21 @@ def dataset_paths(dataset_cfg: dict, where: str) -> Iterator[Tuple[str, str]]:
         yield from dataset_paths(inner, f'{where}.datasets[{index}]')
 
 
+def missing_local_paths(paths: Iterable[Tuple[str, str]]) -> List[str]:
+    """'  key: path (resolved: ...)' for every (config key, path) that is local (no URL
+    scheme) and does not exist."""
+    return [f'  {key}: {path} (resolved: {osp.abspath(path)})' for key, path in paths
+            if '://' not in path and not osp.exists(path)]
+
+
 def check_data_paths(cfg: Config, dataloaders: Sequence[str]) -> None:
     """Raise naming every local data path of the given dataloaders that does not exist."""
-    missing = []
+    paths = []
     for loader in dataloaders:
         dataset_cfg = (cfg.get(loader) or {}).get('dataset')
-        if not dataset_cfg:
-            continue
-        for key, path in dataset_paths(dataset_cfg, f'{loader}.dataset'):
-            if '://' not in path and not osp.exists(path):
-                missing.append(f'  {key}: {path} (resolved: {osp.abspath(path)})')
+        if dataset_cfg:
+            paths.extend(dataset_paths(dataset_cfg, f'{loader}.dataset'))
+    missing = missing_local_paths(paths)
     if missing:
         raise ConfigError(f'config {cfg.filename}: data not found\n' + '\n'.join(missing) +
                           '\nSet the data root in the config or with --cfg-options.')
@@ -97,9 +102,7 @@ def check_init_checkpoints(cfg: Config) -> None:
 
     Stage 2 of a two-stage recipe starts from a converted classifier; without it mmengine stops
     only after building the Runner, with a traceback."""
-    missing = [f'  {key}: {path} (resolved: {osp.abspath(path)})'
-               for key, path in pretrained_checkpoints(cfg.get('model'), 'model')
-               if '://' not in path and not osp.exists(path)]
+    missing = missing_local_paths(pretrained_checkpoints(cfg.get('model'), 'model'))
     if missing:
         raise ConfigError(
             f'config {cfg.filename}: checkpoint to start from not found\n' + '\n'.join(missing) +
