@@ -150,3 +150,66 @@ def test_a_small_classifier_learns_the_image_labels(tmp_path):
     truth = y_val.bool()
     f1 = 2 * (predicted & truth).sum() / (predicted.sum() + truth.sum())
     assert f1 > 0.85
+
+
+@pytest.fixture(scope='module')
+def few_label_tree(tmp_path_factory):
+    root = tmp_path_factory.mktemp('few_label') / 'voc'
+    TOOL['generate'](root, num_images=30, seed=2, image_size=64, style='few-label')
+    return root
+
+
+def test_few_label_scenes_have_the_voc_format_and_all_six_classes(few_label_tree):
+    classes_seen = set()
+    for png_path in (few_label_tree / 'SegmentationClass').glob('*.png'):
+        mask = np.array(Image.open(png_path))
+        names = xml_names(few_label_tree / 'Annotations' / f'{png_path.stem}.xml')
+        assert 1 <= len(names) <= 3
+        assert set(np.unique(mask).tolist()) - {0, 255} == {CLASSES.index(n) for n in names}
+        classes_seen |= set(names)
+    assert classes_seen == set(TOOL['FEW_LABEL_STYLES'])
+    assert 'few-label' in (few_label_tree / TOOL['MARKER_FILE']).read_text()
+
+
+def test_few_label_colours_do_not_name_the_class(few_label_tree):
+    """Colour is drawn per object, so objects of one class spread over the colour space
+    (in the default style each class keeps one colour within a jitter of 15)."""
+    colours = {}
+    for png_path in (few_label_tree / 'SegmentationClass').glob('*.png'):
+        mask = np.array(Image.open(png_path))
+        image = np.array(Image.open(few_label_tree / 'JPEGImages' / f'{png_path.stem}.jpg'),
+                         float)
+        for value in set(np.unique(mask).tolist()) - {0, 255}:
+            colours.setdefault(value, []).append(image[mask == value].mean(0))
+    spreads = [np.std(np.array(means), axis=0).mean() for means in colours.values()
+               if len(means) >= 3]
+    assert spreads and min(spreads) > 20
+
+
+def test_few_label_style_same_seed_same_bytes(tmp_path):
+    for name in ('a', 'b'):
+        TOOL['generate'](tmp_path / name, num_images=6, seed=1, image_size=64,
+                         style='few-label')
+    files = sorted(p.relative_to(tmp_path / 'a') for p in (tmp_path / 'a').rglob('*')
+                   if p.is_file())
+    assert all((tmp_path / 'a' / f).read_bytes() == (tmp_path / 'b' / f).read_bytes()
+               for f in files)
+
+
+def test_unknown_style_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match="unknown style 'stripes'"):
+        TOOL['generate'](tmp_path / 'voc', num_images=8, style='stripes')
+
+
+def test_the_dataset_reads_few_label_scenes(few_label_tree, tmp_path):
+    from mmseg.registry import DATASETS
+
+    import unrolled_lrp  # noqa: F401
+    train = ids_of(few_label_tree / 'ImageSets/Segmentation/train.txt')
+    image_level = sorted(set(ids_of(few_label_tree / 'ImageSets/Main/train.txt')) - set(train))
+    (tmp_path / 'image_level.txt').write_text('\n'.join(image_level) + '\n')
+    dataset = DATASETS.build(dict(
+        type='SemiSupervisedVOCDataset', data_root=str(few_label_tree),
+        labeled_split=str(few_label_tree / 'ImageSets/Segmentation/train.txt'),
+        image_level_split=str(tmp_path / 'image_level.txt'), pipeline=[]))
+    assert len(dataset) == len(train) + len(image_level)
