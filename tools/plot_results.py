@@ -28,7 +28,7 @@ METHODS = {  # name in config files -> legend label, in legend order
     'unet': 'UNet',
     'fcn': 'FCN',
 }
-BACKBONES = {'r50': 'ResNet50', 'vgg16bn': 'VGG16-BN'}
+BACKBONES = {'r50': 'ResNet50', 'vgg16bn': 'VGG16-BN', 'r18': 'ResNet18 (CPU)'}
 CONFIG_NAME = re.compile(r'^(?P<method>{})_(?P<backbone>{})_voc_(?P<labels>\d+)\.py$'.format(
     '|'.join(METHODS), '|'.join(BACKBONES)))
 LABEL_COUNTS = (20, 100, 500, 1464)
@@ -79,8 +79,10 @@ def collect(paths, metric):
     return runs
 
 
-def draw(runs, metric):
-    """The matplotlib figure of ``runs`` (see :func:`collect`)."""
+def draw(runs, metric, ticks=LABEL_COUNTS, title='PASCAL VOC 2012 val', paper=True):
+    """The matplotlib figure of ``runs`` (see :func:`collect`): x ticks at ``ticks``, panels
+    titled ``title, backbone``, the paper's mIoU as dashed lines when ``paper`` is set
+    (tools/few_label_benchmark.py draws its synthetic grid without them)."""
     backbones = [b for b in BACKBONES if any(key[1] == b for key in runs)]
     figure, axes = plt.subplots(1, len(backbones), figsize=(5.5 * len(backbones), 4.2),
                                 squeeze=False, sharey=True)
@@ -88,7 +90,7 @@ def draw(runs, metric):
     for axis, backbone in zip(axes[0], backbones):
         for method, label in METHODS.items():
             colour = colours[method]
-            if metric == 'mIoU' and (method, backbone) in PAPER_MIOU:
+            if paper and metric == 'mIoU' and (method, backbone) in PAPER_MIOU:
                 axis.plot(LABEL_COUNTS, PAPER_MIOU[method, backbone], '--', color=colour,
                           alpha=0.6, linewidth=1.2, label=f'{label} (paper)')
             points = runs.get((method, backbone))
@@ -101,10 +103,10 @@ def draw(runs, metric):
             means = [sum(points[c]) / len(points[c]) for c in counts]
             axis.plot(counts, means, '-o', color=colour, linewidth=2, label=f'{label} (ours)')
         axis.set_xscale('log')
-        axis.set_xticks(LABEL_COUNTS, [str(c) for c in LABEL_COUNTS])
+        axis.set_xticks(ticks, [str(c) for c in ticks])
         axis.minorticks_off()
         axis.set_xlabel('pixel-labelled training images')
-        axis.set_title(f'PASCAL VOC 2012 val, {BACKBONES[backbone]}')
+        axis.set_title(f'{title}, {BACKBONES[backbone]}')
         axis.grid(alpha=0.3)
         axis.legend(fontsize=7, loc='lower right')
     axes[0][0].set_ylabel(metric)
