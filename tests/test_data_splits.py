@@ -92,8 +92,9 @@ def test_command_line_is_byte_identical_across_runs_and_hash_seeds(voc, tmp_path
 
 
 def test_more_labels_than_train_images_is_an_error(voc, tmp_path):
-    with pytest.raises(ValueError, match='exceeds the 20 ids'):
-        SPLITS['make_splits'](voc, [21], seed=0, out_dir=tmp_path)
+    with pytest.raises(ValueError, match='--num-labeled 21: must be between 1 and the 20 ids'):
+        SPLITS['make_splits'](voc, [4, 21], seed=0, out_dir=tmp_path / 'out')
+    assert not (tmp_path / 'out').exists()  # not even the valid size 4
 
 
 def test_another_train_list_and_a_list_that_overlaps_val(voc, tmp_path):

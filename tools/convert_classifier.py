@@ -25,7 +25,6 @@ classifier with K rows (background first) is copied as it is.
         checkpoints/voc12_classifier_r50.pth
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
@@ -33,7 +32,8 @@ sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'pr
 
 import torch  # noqa: E402
 
-import unrolled_lrp.utils  # noqa: E402,F401  (loads mmengine checkpoints under torch>=2.6)
+from unrolled_lrp.utils import read_state_dict, run_main  # noqa: E402
+from unrolled_lrp.utils.safe_output import atomic_torch_save, refuse_same_file  # noqa: E402
 
 HEAD_KEY = 'head.fc'
 TARGET_KEY = 'decode_head.conv_seg'
@@ -77,16 +77,6 @@ def convert(state_dict, num_classes, source='checkpoint'):
                              f'{TARGET_KEY}.bias': bias.clone()})
 
 
-def load_state_dict(path):
-    if not osp.isfile(path):
-        raise ConversionError(f'checkpoint not found: {path}')
-    checkpoint = torch.load(path, map_location='cpu')
-    state_dict = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
-    if not isinstance(state_dict, dict):
-        raise ConversionError(f'{path}: not a checkpoint with a state dict')
-    return state_dict
-
-
 def parse_args():
     parser = argparse.ArgumentParser(description='Convert a VOC multi-label classifier '
                                      'checkpoint into the starting point of the segmentors')
@@ -99,17 +89,16 @@ def parse_args():
 
 def main():
     args = parse_args()
-    try:
-        state_dict = convert(load_state_dict(args.in_file), args.num_classes, args.in_file)
-    except ConversionError as error:
-        sys.exit(f'error: {error}')
-    os.makedirs(osp.dirname(osp.abspath(args.out_file)), exist_ok=True)
+    # errors (ConversionError, an unreadable file, the same file twice) are one line: run_main
+    refuse_same_file(args.in_file, args.out_file, 'converted checkpoint')
+    state_dict = convert(read_state_dict(args.in_file), args.num_classes, args.in_file)
     meta = dict(converted_from=args.in_file, num_classes=args.num_classes,
                 background_row=BACKGROUND_ROW)
-    torch.save(dict(state_dict=state_dict, meta=meta), args.out_file)
+    # written whole or not at all: a stage-2 run never starts from half a file
+    atomic_torch_save(dict(state_dict=state_dict, meta=meta), args.out_file)
     print(f'{args.out_file}: {sum(key.startswith("backbone.") for key in state_dict)} backbone '
           f'tensors and {TARGET_KEY} {tuple(state_dict[TARGET_KEY + ".weight"].shape)}')
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

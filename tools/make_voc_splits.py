@@ -26,6 +26,7 @@ from mmseg.datasets import PascalVOCDataset
 from unrolled_lrp.datasets.image_labels import labels_from_xml
 from unrolled_lrp.datasets.label_splits import draw_class_balanced, target_class_shares
 from unrolled_lrp.datasets.split_files import read_image_ids, write_image_ids
+from unrolled_lrp.utils import run_main
 
 CLASSES = PascalVOCDataset.METAINFO['classes']
 
@@ -56,13 +57,15 @@ def make_splits(voc_root, sizes, seed, out_dir, uniform_up_to=100, pool='annotat
     if leaked:
         raise ValueError(f'{train_file} and {val_file} share {len(leaked)} ids, '
                          f'e.g. {leaked[:5]}')
+    # every size checked before anything is written: no partial output
+    for size in sizes:
+        if not 1 <= size <= len(train):
+            raise ValueError(f'--num-labeled {size}: must be between 1 and the {len(train)} '
+                             f'ids of {train_file}; nothing written')
     labels = foreground_labels(voc_root, train)
     candidates = sorted(set(image_level_pool(voc_root, pool)) - set(val))
     splits = {}
     for size in sizes:
-        if size > len(train):
-            raise ValueError(f'--num-labeled {size} exceeds the {len(train)} ids of '
-                             f'{train_file}')
         if size == len(train):
             labeled = sorted(train)
         else:
@@ -125,4 +128,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_main(main))

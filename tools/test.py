@@ -4,7 +4,10 @@
 Reports the config's metrics (mIoU from MMSeg's IoUMetric: whole image, 255 ignored) plus the
 multi-label F1 of the class logits for models that have a classifier, prints them and writes
 ``<work_dir>/test_results.json`` = {"config", "checkpoint", "metrics"}. A config that cannot
-run or a missing checkpoint or data stops before anything is built, naming the problem.
+run or a missing checkpoint or data stops before anything is built, naming the problem; a
+checkpoint that does not fit the model exactly (another architecture, depth or number of
+classes) stops before testing unless ``--allow-partial-checkpoint``. Errors are one line
+(``--debug``: the traceback).
 """
 import argparse
 import json
@@ -16,12 +19,14 @@ sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'pr
 
 from mmengine.config import DictAction  # noqa: E402
 from mmengine.dist import is_main_process  # noqa: E402
+from mmengine.model import is_model_wrapper  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 from mmseg.evaluation import IoUMetric  # noqa: E402
 from mmseg.registry import METRICS, RUNNERS  # noqa: E402
 
-from unrolled_lrp.utils import (ConfigError, check_data_paths, load_config,  # noqa: E402
-                                prepare_cpu_distributed, require_sections)
+from unrolled_lrp.utils import (ConfigError, check_checkpoint_fits,  # noqa: E402
+                                check_data_paths, load_config, prepare_cpu_distributed,
+                                require_sections, run_main)
 
 F1_METRIC = 'MultiLabelF1Metric'
 
@@ -42,6 +47,10 @@ def parse_args():
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
         help='job launcher')
     parser.add_argument('--tta', action='store_true', help='test time augmentation')
+    parser.add_argument(
+        '--allow-partial-checkpoint', action='store_true',
+        help='test with the parameters that fit (the rest random, mmengine\'s default) instead '
+        'of stopping on missing, unexpected or resized ones')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -131,10 +140,14 @@ def main():
         sys.exit(f'error: {error}')
     prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    if not args.allow_partial_checkpoint:
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = model.module if args.tta else model  # the TTA wrapper holds the segmentor
+        check_checkpoint_fits(model, args.checkpoint, what=f'the model of {args.config}')
     metrics = runner.test()
     if is_main_process():
         write_results(cfg, args, metrics)
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

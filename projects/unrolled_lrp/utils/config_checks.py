@@ -85,16 +85,22 @@ def check_data_paths(cfg: Config, dataloaders: Sequence[str]) -> None:
                           '\nSet the data root in the config or with --cfg-options.')
 
 
-def pretrained_checkpoints(node, where: str) -> Iterator[Tuple[str, str]]:
-    """(config key, path) of every ``init_cfg`` of type 'Pretrained' below ``node``."""
+def pretrained_init_cfgs(node, where: str) -> Iterator[Tuple[str, dict]]:
+    """(config key, init_cfg) of every ``init_cfg`` of type 'Pretrained' below ``node``."""
     if isinstance(node, dict):
         if node.get('type') == 'Pretrained' and isinstance(node.get('checkpoint'), str):
-            yield f'{where}.checkpoint', node['checkpoint']
+            yield where, node
         for key, value in node.items():
-            yield from pretrained_checkpoints(value, f'{where}.{key}')
+            yield from pretrained_init_cfgs(value, f'{where}.{key}')
     elif isinstance(node, (list, tuple)):
         for index, value in enumerate(node):
-            yield from pretrained_checkpoints(value, f'{where}[{index}]')
+            yield from pretrained_init_cfgs(value, f'{where}[{index}]')
+
+
+def pretrained_checkpoints(node, where: str) -> Iterator[Tuple[str, str]]:
+    """(config key, path) of every ``init_cfg`` of type 'Pretrained' below ``node``."""
+    for key, init_cfg in pretrained_init_cfgs(node, where):
+        yield f'{key}.checkpoint', init_cfg['checkpoint']
 
 
 def check_init_checkpoints(cfg: Config) -> None:

@@ -1,0 +1,277 @@
+"""Bad inputs end in a clear error that names the file, and never cost a user file.
+
+One test per finding of the second bad-input round: checkpoints that do not fit the model,
+images cut short, validation ids in a training list, tools writing over their input or over
+foreign files, a copied work dir resuming from the source's checkpoint, splits written in
+part, and errors buried under tracebacks.
+"""
+import os
+import runpy
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmseg.registry import DATASETS, MODELS
+
+import unrolled_lrp  # noqa: F401
+from unrolled_lrp.utils import CheckpointMismatch, check_checkpoint_fits, read_state_dict
+from unrolled_lrp.utils.checkpoint_fit import check_start_checkpoints, mismatch_report
+
+REPO = Path(__file__).resolve().parents[1]
+CPU_CONFIG = REPO / 'configs/synthetic/unrolled_lrp_r18_synthetic.py'
+SYNTHETIC = runpy.run_path(str(REPO / 'tools' / 'make_synthetic_voc.py'))
+
+
+def run_tool(*args, timeout=300):
+    return subprocess.run([sys.executable, *map(str, args)], cwd=REPO, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def one_line_error(process, *fragments):
+    """Non-zero exit, no traceback, an ``error:`` line holding every fragment."""
+    assert process.returncode != 0, process.stdout[-2000:]
+    assert 'Traceback' not in process.stderr, process.stderr[-3000:]
+    lines = [line for line in process.stderr.splitlines() if line.startswith('error: ')]
+    assert lines, process.stderr[-3000:]
+    for fragment in fragments:
+        assert fragment in process.stderr, (fragment, process.stderr[-3000:])
+
+
+@pytest.fixture(scope='module')
+def voc(tmp_path_factory):
+    root = tmp_path_factory.mktemp('bad_inputs') / 'voc'
+    SYNTHETIC['generate'](root, num_images=12, seed=0, image_size=64)
+    return root
+
+
+def data_options(voc):
+    options = [f'{loader}.dataset.data_root={voc}'
+               for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    train = (voc / 'ImageSets/Segmentation/train.txt').read_text().split()
+    (voc / 'labeled.txt').write_text('\n'.join(train[:3]) + '\n')
+    (voc / 'image_level.txt').write_text('\n'.join(train[3:]) + '\n')
+    return options + [f'train_dataloader.dataset.labeled_split={voc}/labeled.txt',
+                      f'train_dataloader.dataset.image_level_split={voc}/image_level.txt',
+                      f'val_dataloader.dataset.labeled_split={voc}/ImageSets/Segmentation/val.txt',
+                      f'test_dataloader.dataset.labeled_split={voc}/ImageSets/Segmentation/val.txt',
+                      'train_cfg.max_iters=2', 'train_cfg.val_interval=2', 'custom_hooks=[]']
+
+
+@pytest.fixture(scope='module')
+def cpu_model_state():
+    """The state dict of the stage-2 CPU model (random weights, built in-process)."""
+    cfg = Config.fromfile(str(CPU_CONFIG))
+    cfg.model.backbone.init_cfg = None
+    cfg.model.decode_head.init_cfg = None
+    return MODELS.build(cfg.model).state_dict()
+
+
+# 1. checkpoints that do not fit ------------------------------------------------------------
+
+def test_mismatch_report_lists_missing_unexpected_and_resized_keys():
+    expected = dict(a=torch.zeros(2), b=torch.zeros(3), c=torch.zeros(4))
+    assert mismatch_report(expected, dict(expected)) == ''
+    report = mismatch_report(expected, dict(a=torch.zeros(2), c=torch.zeros(5), d=torch.zeros(1)))
+    assert report == ('missing keys 1 (b), unexpected keys 1 (d), 1 shape mismatches '
+                      '(checkpoint vs model: c (5,) vs (4,))')
+
+
+def test_a_checkpoint_of_another_model_is_refused_by_name(tmp_path):
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4))
+    path = tmp_path / 'other.pth'
+    torch.save({'state_dict': torch.nn.Sequential(torch.nn.Linear(3, 5)).state_dict()}, path)
+    with pytest.raises(CheckpointMismatch, match=f'{path} does not fit the model: 2 shape'):
+        check_checkpoint_fits(model, str(path))
+    torch.save({'state_dict': {f'module.{k}': v for k, v in model.state_dict().items()}}, path)
+    check_checkpoint_fits(model, str(path))  # DistributedDataParallel's prefix is fine
+
+
+def test_a_truncated_checkpoint_is_named(tmp_path):
+    path = tmp_path / 'cut.pth'
+    torch.save({'state_dict': torch.nn.Linear(30, 40).state_dict()}, path)
+    path.write_bytes(path.read_bytes()[:len(path.read_bytes()) // 2])
+    with pytest.raises(CheckpointMismatch, match=f'{path}: not a readable checkpoint'):
+        read_state_dict(str(path))
+
+
+def test_init_checkpoints_are_checked_against_their_module(tmp_path, cpu_model_state):
+    """The classifier hand-over: a converted checkpoint with 20 classifier rows for a
+    21-class model is refused, naming the config key; the right one passes."""
+    cfg = Config.fromfile(str(CPU_CONFIG))
+    good, bad = tmp_path / 'good.pth', tmp_path / 'bad.pth'
+    handed_over = {k: v for k, v in cpu_model_state.items()
+                   if k.startswith(('backbone.', 'decode_head.'))}
+    torch.save({'state_dict': handed_over}, good)
+    torch.save({'state_dict': dict(handed_over, **{
+        'decode_head.conv_seg.weight': torch.zeros(20, 128, 1, 1),
+        'decode_head.conv_seg.bias': torch.zeros(20)})}, bad)
+    for key in ('backbone', 'decode_head'):
+        cfg.model[key].init_cfg.checkpoint = str(good)
+    model = MODELS.build(cfg.model)
+    check_start_checkpoints(model, cfg)
+    cfg.model.decode_head.init_cfg.checkpoint = str(bad)
+    with pytest.raises(CheckpointMismatch,
+                       match=r"bad.pth \(keys under 'decode_head.'\) does not fit "
+                       r'model.decode_head of .*: 2 shape mismatches'):
+        check_start_checkpoints(model, cfg)
+
+
+def test_test_tool_refuses_a_checkpoint_that_does_not_fit(voc, tmp_path):
+    """A torchvision ResNet18 state dict (no key matches) used to give metrics of random
+    weights with exit 0."""
+    import torchvision
+    path = tmp_path / 'resnet18.pth'
+    torch.save(torchvision.models.resnet18().state_dict(), path)
+    process = run_tool('tools/test.py', CPU_CONFIG, path, '--work-dir', tmp_path / 'w',
+                       '--cfg-options', *data_options(voc), 'model.backbone.init_cfg=None',
+                       'model.decode_head.init_cfg=None')
+    one_line_error(process, f'{path} does not fit the model of', 'missing keys',
+                   'unexpected keys', '--allow-partial-checkpoint')
+    assert not (tmp_path / 'w' / 'test_results.json').exists()
+
+
+def test_train_tool_refuses_a_classifier_of_another_size(voc, tmp_path, cpu_model_state):
+    handed_over = {k: v for k, v in cpu_model_state.items() if k.startswith('backbone.')}
+    handed_over.update({'decode_head.conv_seg.weight': torch.zeros(20, 128, 1, 1),
+                        'decode_head.conv_seg.bias': torch.zeros(20)})
+    path = tmp_path / 'classifier20.pth'
+    torch.save({'state_dict': handed_over}, path)
+    process = run_tool('tools/train.py', CPU_CONFIG, '--work-dir', tmp_path / 'w',
+                       '--cfg-options', *data_options(voc),
+                       f'model.backbone.init_cfg.checkpoint={path}',
+                       f'model.decode_head.init_cfg.checkpoint={path}')
+    one_line_error(process, f'{path}', 'does not fit model.decode_head',
+                   'conv_seg.weight (20, 128, 1, 1) vs (21, 128, 1, 1)')
+    assert not list((tmp_path / 'w').glob('iter_*.pth'))
+
+
+# 2. images cut short ------------------------------------------------------------------------
+
+def build(voc, **kwargs):
+    cfg = dict(type='SemiSupervisedVOCDataset', data_root=str(voc),
+               labeled_split=str(voc / 'labeled.txt'),
+               image_level_split=str(voc / 'image_level.txt'), pipeline=[])
+    cfg.update(kwargs)
+    return DATASETS.build(cfg)
+
+
+@pytest.fixture
+def voc_copy(voc, tmp_path):
+    root = tmp_path / 'voc'
+    shutil.copytree(voc, root)
+    data_options(root)  # writes labeled.txt and image_level.txt
+    return root
+
+
+@pytest.mark.parametrize('kind', ['image', 'mask'])
+def test_an_image_or_mask_cut_short_is_named_at_build_time(voc_copy, kind):
+    first = (voc_copy / 'labeled.txt').read_text().split()[0]
+    path = (voc_copy / 'JPEGImages' / f'{first}.jpg' if kind == 'image'
+            else voc_copy / 'SegmentationClass' / f'{first}.png')
+    path.write_bytes(path.read_bytes()[:len(path.read_bytes()) // 2])
+    with pytest.raises(ValueError, match=f'{path}: truncated (JPEG|PNG)'):
+        build(voc_copy)
+
+
+def test_a_file_that_fails_to_decode_in_the_pipeline_is_named(voc_copy):
+    dataset = build(voc_copy, pipeline=[dict(type='LoadImageFromFile'),
+                                        dict(type='LoadOptionalSegAnnotations')])
+    image = Path(dataset.get_data_info(0)['img_path'])
+    image.write_bytes(b'\xff\xd8 not a JPEG any more \xff\xd9')  # replaced after the build
+    with pytest.raises(OSError, match=f'{image}.*cannot be decoded'):
+        dataset[0]
+
+
+# 3. validation ids in a training list ---------------------------------------------------------
+
+@pytest.mark.parametrize('split', ['labeled.txt', 'image_level.txt'])
+def test_a_val_id_in_a_training_list_is_refused(voc_copy, split):
+    val_id = (voc_copy / 'ImageSets/Segmentation/val.txt').read_text().split()[0]
+    with open(voc_copy / split, 'a') as file:
+        file.write(val_id + '\n')
+    with pytest.raises(ValueError, match=f'{split}: 1 ids are also in the held-out list .*'
+                       f'val.txt, e.g. \\[.{val_id}.\\]'):
+        build(voc_copy)
+    build(voc_copy, held_out_split=None)  # the explicit opt-out
+    # the val set itself is not checked against itself
+    build(voc_copy, labeled_split=str(voc_copy / 'ImageSets/Segmentation/val.txt'),
+          image_level_split=None)
+
+
+# 4. and 5. tools never destroy their inputs --------------------------------------------------
+
+def test_convert_classifier_refuses_to_write_over_its_input(tmp_path):
+    path = tmp_path / 'classifier.pth'
+    torch.save({'state_dict': {'backbone.w': torch.ones(2), 'head.fc.weight': torch.ones(20, 2),
+                               'head.fc.bias': torch.zeros(20)}}, path)
+    before = path.read_bytes()
+    one_line_error(run_tool('tools/convert_classifier.py', path, path),
+                   f'{path}: the converted checkpoint would overwrite the input')
+    assert path.read_bytes() == before
+    converted = tmp_path / 'out.pth'
+    assert run_tool('tools/convert_classifier.py', path, converted).returncode == 0
+    assert not list(tmp_path.glob('.tmp-*'))  # written through a temporary file, renamed
+
+
+def test_overwrite_refuses_a_tree_with_foreign_files_and_keeps_them(tmp_path):
+    tree = tmp_path / 'voc'
+    SYNTHETIC['generate'](tree, num_images=8, seed=0, image_size=48)
+    (tree / 'splits' / '4').mkdir(parents=True)
+    (tree / 'splits' / '4' / 'labeled.txt').write_text('syn_000001\n')
+    (tree / 'notes.txt').write_text('keep me')
+    with pytest.raises(SystemExit, match='holds 2 files this script did not write '
+                       r'\(notes.txt, splits/4/labeled.txt\)'):
+        SYNTHETIC['generate'](tree, num_images=8, seed=1, image_size=48, overwrite=True)
+    assert (tree / 'notes.txt').read_text() == 'keep me'
+    assert (tree / 'JPEGImages' / 'syn_000001.jpg').is_file()  # nothing deleted either
+    (tree / 'notes.txt').unlink()
+    shutil.rmtree(tree / 'splits')
+    SYNTHETIC['generate'](tree, num_images=6, seed=1, image_size=48, overwrite=True)
+    assert len(list((tree / 'JPEGImages').glob('*.jpg'))) == 6
+
+
+# 6. a copied or moved work dir resumes from its own checkpoint ------------------------------
+
+def test_resume_uses_the_work_dirs_own_checkpoint(tmp_path):
+    train_tool = runpy.run_path(str(REPO / 'tools' / 'train.py'))
+    source = tmp_path / 'source'
+    source.mkdir()
+    (source / 'iter_10.pth').write_bytes(b'source')
+    (source / 'last_checkpoint').write_text(str(source / 'iter_10.pth'))
+    copy = tmp_path / 'copy'
+    shutil.copytree(source, copy)
+    assert train_tool['own_latest_checkpoint'](str(copy)) == str(copy / 'iter_10.pth')
+    shutil.move(str(source), str(tmp_path / 'moved'))  # the named path is gone
+    assert train_tool['own_latest_checkpoint'](str(tmp_path / 'moved')) == str(
+        tmp_path / 'moved' / 'iter_10.pth')
+    (copy / 'iter_10.pth').unlink()
+    with pytest.raises(ValueError, match='names .*iter_10.pth, which does not exist'):
+        train_tool['own_latest_checkpoint'](str(copy))
+
+
+# 7. splits: all arguments checked before anything is written ---------------------------------
+
+@pytest.mark.parametrize('sizes', [['4', '25'], ['0']])
+def test_make_voc_splits_writes_nothing_for_a_bad_size(voc, tmp_path, sizes):
+    out = tmp_path / 'splits'
+    process = run_tool('tools/make_voc_splits.py', voc, '--num-labeled', *sizes,
+                       '--out-dir', out)
+    one_line_error(process, f'--num-labeled {sizes[-1]}: must be between 1 and the 6 ids',
+                   'nothing written')
+    assert not out.exists()
+
+
+# 8. one line, the traceback on demand ------------------------------------------------------
+
+def test_errors_are_one_line_and_debug_shows_the_traceback(tmp_path):
+    path = tmp_path / 'cut.pth'
+    path.write_bytes(b'PK\x03\x04 truncated')
+    plain = run_tool('tools/convert_classifier.py', path, tmp_path / 'out.pth')
+    one_line_error(plain, f'{path}: not a readable checkpoint')
+    debug = run_tool('tools/convert_classifier.py', path, tmp_path / 'out.pth', '--debug')
+    assert debug.returncode != 0 and 'Traceback' in debug.stderr
+    assert os.path.exists(path) and not (tmp_path / 'out.pth').exists()
