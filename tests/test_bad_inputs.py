@@ -275,3 +275,13 @@ def test_errors_are_one_line_and_debug_shows_the_traceback(tmp_path):
     debug = run_tool('tools/convert_classifier.py', path, tmp_path / 'out.pth', '--debug')
     assert debug.returncode != 0 and 'Traceback' in debug.stderr
     assert os.path.exists(path) and not (tmp_path / 'out.pth').exists()
+
+
+def test_publish_and_plot_name_a_bad_input_in_one_line(tmp_path):
+    cut = tmp_path / 'iter_10.pth'
+    torch.save({'state_dict': torch.nn.Linear(30, 40).state_dict()}, cut)
+    cut.write_bytes(cut.read_bytes()[:100])
+    one_line_error(run_tool('tools/publish_model.py', cut, tmp_path / 'out.pth'),
+                   f'{cut}: not a readable checkpoint')
+    one_line_error(run_tool('tools/plot_results.py', tmp_path / 'nowhere', '--out',
+                            tmp_path / 'fig.png'), f'{tmp_path / "nowhere"}: not found')

@@ -121,7 +121,10 @@ def main(argv=None):
     parser.add_argument('--out', required=True, help='figure file (.png, .pdf, .svg)')
     parser.add_argument('--metric', default='mIoU')
     args = parser.parse_args(argv)
-    runs = collect(args.results, args.metric)
+    try:
+        runs = collect(args.results, args.metric)
+    except (OSError, ValueError, KeyError) as error:  # each names the file and the problem
+        raise SystemExit(f'error: {error}') from error
     figure = draw(runs, args.metric)
     figure.savefig(args.out, dpi=150)
     plt.close(figure)

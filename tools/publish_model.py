@@ -12,13 +12,14 @@ import argparse
 import hashlib
 import os
 import os.path as osp
+import pickle
 import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'projects'))
 
 import torch  # noqa: E402
 
-import unrolled_lrp.utils  # noqa: E402,F401  (loads mmengine checkpoints under torch>=2.6)
+from unrolled_lrp.utils import run_main  # noqa: E402  (also: mmengine checkpoints, torch>=2.6)
 
 KEPT_KEYS = ('state_dict', 'meta')
 
@@ -41,7 +42,11 @@ def sha256_of(path, block_size=1 << 20):
 
 def publish(in_file, out_file):
     """Write the stripped checkpoint and return its final, hash-suffixed path."""
-    checkpoint = torch.load(in_file, map_location='cpu')
+    try:
+        checkpoint = torch.load(in_file, map_location='cpu')
+    except (RuntimeError, EOFError, OSError, pickle.UnpicklingError) as error:  # truncated
+        raise ValueError(f'{in_file}: not a readable checkpoint, the file may be truncated '
+                         f'or corrupted ({type(error).__name__})') from error
     if not isinstance(checkpoint, dict) or 'state_dict' not in checkpoint:
         raise ValueError(f'{in_file}: not a training checkpoint (no "state_dict" key)')
     dropped = sorted(key for key in checkpoint if key not in KEPT_KEYS)
@@ -68,4 +73,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)
