@@ -285,3 +285,12 @@ def test_publish_and_plot_name_a_bad_input_in_one_line(tmp_path):
                    f'{cut}: not a readable checkpoint')
     one_line_error(run_tool('tools/plot_results.py', tmp_path / 'nowhere', '--out',
                             tmp_path / 'fig.png'), f'{tmp_path / "nowhere"}: not found')
+
+
+def test_resuming_from_a_truncated_checkpoint_names_it(tmp_path):
+    from unrolled_lrp.utils import use_seed_of_checkpoint
+    cut = tmp_path / 'iter_10.pth'
+    torch.save({'state_dict': {}, 'meta': {'seed': 3}}, cut)
+    cut.write_bytes(cut.read_bytes()[:60])
+    with pytest.raises(CheckpointMismatch, match=f'{cut}: not a readable checkpoint'):
+        use_seed_of_checkpoint(Config(dict(randomness=dict(seed=0))), str(cut))

@@ -23,18 +23,23 @@ class CheckpointMismatch(ValueError):
     """A checkpoint that cannot be read, or whose parameters do not fit the model."""
 
 
-def read_state_dict(path: str) -> dict:
-    """The state dict of a checkpoint file (``state_dict`` entry or the file itself, with
-    DistributedDataParallel's ``module.`` prefix removed), or an error that names the file."""
+def load_checkpoint_file(path: str):
+    """The whole checkpoint object of ``path``, or an error that names the file."""
     if '://' not in path and not osp.isfile(path):
         raise CheckpointMismatch(f'checkpoint not found: {path}')
     try:
-        checkpoint = _load_checkpoint(path, map_location='cpu')
+        return _load_checkpoint(path, map_location='cpu')
     except (RuntimeError, EOFError, OSError, pickle.UnpicklingError, zipfile.BadZipFile,
             ValueError) as error:
         raise CheckpointMismatch(f'{path}: not a readable checkpoint, the file may be '
                                  f'truncated or corrupted ({type(error).__name__}: '
                                  f'{str(error).splitlines()[0] if str(error) else ""})') from error
+
+
+def read_state_dict(path: str) -> dict:
+    """The state dict of a checkpoint file (``state_dict`` entry or the file itself, with
+    DistributedDataParallel's ``module.`` prefix removed), or an error that names the file."""
+    checkpoint = load_checkpoint_file(path)
     state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
     if not isinstance(state, dict) or not all(torch.is_tensor(v) for v in state.values()):
         raise CheckpointMismatch(f'{path}: holds no state dict of tensors')

@@ -8,12 +8,13 @@ data order. Putting the checkpoint's seed into the config before the Runner exis
 """
 from mmengine.config import Config
 from mmengine.logging import print_log
-from mmengine.runner import CheckpointLoader
+
+from .checkpoint_fit import load_checkpoint_file
 
 
 def use_seed_of_checkpoint(cfg: Config, checkpoint: str) -> None:
     """Set ``cfg.randomness.seed`` to the seed stored in ``checkpoint`` (if it has one)."""
-    checkpoint_dict = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    checkpoint_dict = load_checkpoint_file(checkpoint)  # a truncated file: named
     seed = checkpoint_dict.get('meta', {}).get('seed')
     if seed is None:
         return
