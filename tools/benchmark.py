@@ -14,12 +14,18 @@ differentiate through the batch statistics, which the tied decoder treats as
 constants, and the gradients could not be compared. Each variant runs in its own
 process so that its peak memory (max RSS) is its own.
 
+The variants are interleaved (round 1: A B C D, round 2: A B C D, ...), so that load that
+comes and goes on the machine falls on all of them alike; each figure is the median over the
+rounds, with the spread ((max - min) / median) next to it, and a warning when a spread
+exceeds 15%. The thread count and the load average at the start are printed with the table.
+
 Example: python tools/benchmark.py --backbone resnet50 --size 128 --batch 4 --labeled 2
 """
 import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +41,11 @@ BACKBONES = {
                 512),
 }
 VARIANTS = ('batched_step', 'naive_step', 'decoder_forward', 'input_gradients')
+ROWS = {'batched_step': 'training step, batched decoder',
+        'naive_step': 'training step, naive per-class',
+        'decoder_forward': 'all-class decoder forward',
+        'input_gradients': 'floor: forward + {num_classes} input-gradients'}
+SPREAD_WARNING = 0.15
 
 
 def build(args):
@@ -102,32 +113,51 @@ def input_gradients(model, inputs, masks, labels):
 
 
 def run_variant(args):
-    """Child process: time one variant, report its peak RSS, save its gradients."""
+    """Child process: one warm-up and one timed call of a variant, its peak RSS, its
+    gradients."""
     model, inputs, masks, labels = build(args)
     step = globals()[args.variant]
     step(model, inputs, masks, labels)  # warm-up
-    times = []
-    for _ in range(args.repeats):
-        model.zero_grad(set_to_none=True)
-        start = time.perf_counter()
-        step(model, inputs, masks, labels)
-        times.append(time.perf_counter() - start)
+    model.zero_grad(set_to_none=True)
+    start = time.perf_counter()
+    step(model, inputs, masks, labels)
+    seconds = time.perf_counter() - start
     if args.grad_file:
         torch.save({n: p.grad for n, p in model.named_parameters() if p.grad is not None},
                    args.grad_file)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(dict(seconds=min(times), peak_mib=peak_mib)))
+    print(json.dumps(dict(seconds=seconds, peak_mib=peak_mib)))
 
 
 def spawn(args, variant, grad_file=None):
     command = [sys.executable, __file__, '--variant', variant, '--backbone', args.backbone,
                '--size', str(args.size), '--batch', str(args.batch), '--labeled', str(args.labeled),
-               '--num-classes', str(args.num_classes), '--repeats', str(args.repeats)]
+               '--num-classes', str(args.num_classes)]
     if grad_file:
         command += ['--grad-file', grad_file]
-    print(f'[benchmark] {variant} ...', flush=True)
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def interleaved(args, tmp):
+    """{variant: [result of each round]}, the variants taking turns round after round; the
+    first round also saves the gradients of both training steps to ``tmp``."""
+    results = {variant: [] for variant in VARIANTS}
+    for round_index in range(args.repeats):
+        for variant in VARIANTS:
+            grad_file = (os.path.join(tmp, f'{variant}.pt') if round_index == 0
+                         and variant.endswith('_step') else None)
+            results[variant].append(spawn(args, variant, grad_file))
+            print(f'[benchmark] round {round_index + 1}/{args.repeats} {variant}: '
+                  f'{results[variant][-1]["seconds"]:.3f} s', flush=True)
+    return results
+
+
+def summary(runs):
+    """(median seconds, spread, peak MiB) of one variant's rounds."""
+    seconds = [run['seconds'] for run in runs]
+    median = statistics.median(seconds)
+    return median, (max(seconds) - min(seconds)) / median, max(run['peak_mib'] for run in runs)
 
 
 def max_relative_difference(a, b):
@@ -141,35 +171,46 @@ def main():
     parser.add_argument('--batch', type=int, default=4)
     parser.add_argument('--labeled', type=int, default=2, help='pixel-labelled samples in the batch')
     parser.add_argument('--num-classes', type=int, default=21)
-    parser.add_argument('--repeats', type=int, default=3, help='timed runs (the best is kept)')
+    parser.add_argument('--repeats', type=int, default=3,
+                        help='interleaved rounds, one timed process per variant each '
+                        '(the median is reported)')
     parser.add_argument('--variant', choices=VARIANTS, help=argparse.SUPPRESS)
     parser.add_argument('--grad-file', help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not 0 <= args.labeled <= args.batch:
         parser.error('--labeled must be between 0 and --batch')
+    if args.repeats < 1:
+        parser.error('--repeats must be at least 1')
     if args.variant:
         return run_variant(args)
 
+    load = os.getloadavg()
     print(f'[benchmark] {args.backbone}, {args.size}x{args.size}, batch {args.batch} '
           f'({args.labeled} pixel-labelled), {args.num_classes} classes, '
-          f'{torch.get_num_threads()} threads, best of {args.repeats}')
+          f'{torch.get_num_threads()} threads (OMP_NUM_THREADS='
+          f'{os.environ.get("OMP_NUM_THREADS", "unset")}), {args.repeats} interleaved rounds, '
+          f'load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at start')
     with tempfile.TemporaryDirectory() as tmp:
-        ours = spawn(args, 'batched_step', os.path.join(tmp, 'ours.pt'))
-        naive = spawn(args, 'naive_step', os.path.join(tmp, 'naive.pt'))
-        difference = max_relative_difference(torch.load(os.path.join(tmp, 'ours.pt')),
-                                             torch.load(os.path.join(tmp, 'naive.pt')))
-    forward = spawn(args, 'decoder_forward')
-    floor = spawn(args, 'input_gradients')
-    rows = [('training step, batched decoder', ours), ('training step, naive per-class', naive),
-            ('all-class decoder forward', forward),
-            (f'floor: forward + {args.num_classes} input-gradients', floor)]
-    print(f'\n{"":44s} {"seconds":>9s} {"peak MiB":>9s}')
-    for name, result in rows:
-        print(f'{name:44s} {result["seconds"]:9.3f} {result["peak_mib"]:9.0f}')
-    print(f'\nspeed-up of the training step:            {naive["seconds"] / ours["seconds"]:.2f}x')
-    print(f'peak memory, naive / batched:              {naive["peak_mib"] / ours["peak_mib"]:.2f}x')
-    print(f'decoder forward / floor:                   {forward["seconds"] / floor["seconds"]:.2f}x')
+        results = interleaved(args, tmp)
+        difference = max_relative_difference(torch.load(os.path.join(tmp, 'batched_step.pt')),
+                                             torch.load(os.path.join(tmp, 'naive_step.pt')))
+    stats = {variant: summary(runs) for variant, runs in results.items()}
+    print(f'\n{"":44s} {"median s":>9s} {"spread":>7s} {"peak MiB":>9s}')
+    for variant in VARIANTS:
+        median, spread, peak = stats[variant]
+        name = ROWS[variant].format(num_classes=args.num_classes)
+        print(f'{name:44s} {median:9.3f} {spread:6.0%} {peak:9.0f}')
+    ours, naive = stats['batched_step'], stats['naive_step']
+    forward, floor = stats['decoder_forward'], stats['input_gradients']
+    print(f'\nspeed-up of the training step:            {naive[0] / ours[0]:.2f}x')
+    print(f'peak memory, naive / batched:              {naive[2] / ours[2]:.2f}x')
+    print(f'decoder forward / floor:                   {forward[0] / floor[0]:.2f}x')
     print(f'max relative gradient difference:          {difference:.2e}')
+    noisy = [ROWS[v].format(num_classes=args.num_classes) for v in VARIANTS
+             if stats[v][1] > SPREAD_WARNING]
+    if noisy:
+        print(f'warning: spread over {SPREAD_WARNING:.0%} for {", ".join(noisy)}: the machine '
+              'was not quiet; the ratios are less reliable')
 
 
 if __name__ == '__main__':

@@ -1,0 +1,30 @@
+"""tools/benchmark.py: interleaved rounds, medians with their spread, equal gradients."""
+import re
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+TOOL = runpy.run_path(str(REPO / 'tools' / 'benchmark.py'))
+
+
+def test_summary_is_the_median_and_the_relative_spread():
+    runs = [dict(seconds=s, peak_mib=m) for s, m in ((2.0, 10), (1.0, 30), (4.0, 20))]
+    assert TOOL['summary'](runs) == (2.0, 1.5, 30)
+
+
+def test_variants_take_turns_and_the_table_reports_the_conditions():
+    process = subprocess.run(
+        [sys.executable, 'tools/benchmark.py', '--backbone', 'resnet18', '--size', '32',
+         '--batch', '2', '--labeled', '1', '--num-classes', '3', '--repeats', '2'],
+        cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert process.returncode == 0, process.stderr[-3000:]
+    out = process.stdout
+    order = re.findall(r'round (\d)/2 (\w+):', out)
+    assert order == [(str(r), v) for r in (1, 2) for v in TOOL['VARIANTS']]
+    assert re.search(r'threads \(OMP_NUM_THREADS=\S+\), 2 interleaved rounds, load average '
+                     r'[\d.]+ [\d.]+ [\d.]+ at start', out)
+    assert re.search(r'training step, batched decoder\s+[\d.]+\s+\d+%\s+\d+', out)
+    difference = float(re.search(r'max relative gradient difference:\s+(\S+)', out)[1])
+    assert difference <= 1e-5
