@@ -31,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -101,6 +102,7 @@ def set_schedule(cfg, max_iters):
 
 def write_config(source, out_path, replacements, seed, max_iters=None, split_dir=None):
     """The config of one run: ``source`` retargeted, with its seed, schedule and split."""
+    warnings.filterwarnings('ignore', message='pkg_resources is deprecated')  # mmengine's
     from mmengine import Config
     cfg = Config.fromfile(str(REPO / source))
     cfg = Config(retarget(cfg.to_dict(), replacements))
