@@ -278,7 +278,12 @@ def markdown(table, methods, masks_order, num_train, classifier):
             cells = []
             for m in columns:
                 cell = table.get((method, m), {}).get(key)
-                cells.append(f'{cell[0]:.1f} ± {cell[1]:.1f} ({cell[2]})' if cell else '')
+                if cell is None:
+                    cells.append('')
+                else:  # one seed has no spread to show
+                    mean, std, count = cell
+                    cells.append(f'{mean:.1f} ± {std:.1f} ({count})' if count > 1
+                                 else f'{mean:.1f} (1)')
             lines.append(f'| {method} | ' + ' | '.join(cells) + ' |')
         lines.append('')
     return '\n'.join(lines)

@@ -101,7 +101,8 @@ def draw(runs, metric, ticks=LABEL_COUNTS, title='PASCAL VOC 2012 val', paper=Tr
                 axis.plot([count] * len(points[count]), points[count], '.', color=colour,
                           alpha=0.5)
             means = [sum(points[c]) / len(points[c]) for c in counts]
-            axis.plot(counts, means, '-o', color=colour, linewidth=2, label=f'{label} (ours)')
+            axis.plot(counts, means, '-o', color=colour, linewidth=2,
+                      label=f'{label} (ours)' if paper else label)
         axis.set_xscale('log')
         axis.set_xticks(ticks, [str(c) for c in ticks])
         axis.minorticks_off()
