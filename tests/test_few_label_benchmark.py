@@ -18,8 +18,8 @@ def test_retarget_re_roots_paths_and_nothing_else():
 
 
 def result(method, masks, seed, present, miou=10.0, f1=None):
-    return dict(method=method, masks=masks, seed=seed, mIoU_present=present, mIoU=miou,
-                aAcc=90.0, f1=f1, work_dir='x')
+    return dict(row=method, method=method, iters=1000, masks=masks, seed=seed,
+                mIoU_present=present, mIoU=miou, aAcc=90.0, f1=f1, work_dir='x')
 
 
 def test_the_table_gives_mean_and_std_over_seeds():
@@ -41,12 +41,16 @@ def test_the_table_gives_mean_and_std_over_seeds():
 def test_a_two_iteration_grid_writes_its_tables_and_resumes(tmp_path, capsys):
     args = ['--work-dir', str(tmp_path), '--methods', 'unrolled_lrp', 'unet',
             '--labels-per-class', '1', '--seeds', '0', '--max-iters', '2',
-            '--classifier-iters', '2', '--progress-every', '0']
+            '--classifier-iters', '2', '--reference-iters', '3', '--progress-every', '0']
     TOOL['main'](args)
     first = json.loads((tmp_path / 'results.json').read_text())
-    runs = {(r['method'], r['masks']): r for r in first['runs']}
+    runs = {(r['row'], r['masks']): r for r in first['runs']}
     num_train = len((tmp_path / 'data/ImageSets/Segmentation/train.txt').read_text().split())
-    assert set(runs) == {('unrolled_lrp', 6), ('unet', 6), ('unet', num_train)}
+    # the grid, the UNet on every mask at the grid's schedule, and the reference schedule
+    assert set(runs) == {('unrolled_lrp', 6), ('unet', 6), ('unet', num_train),
+                         ('unet (3 it)', 6), ('unet (3 it)', num_train)}
+    assert runs['unet (3 it)', 6]['iters'] == 3
+    assert '| unet (3 it) |' in (tmp_path / 'results.md').read_text()
     assert all(0 <= r['mIoU_present'] <= 100 for r in runs.values())
     assert runs['unrolled_lrp', 6]['f1'] is not None and runs['unet', 6]['f1'] is None
     assert first['classifier']['f1'] is not None
@@ -63,5 +67,5 @@ def test_a_two_iteration_grid_writes_its_tables_and_resumes(tmp_path, capsys):
 
     # a second call finds every run done, trains nothing and writes the same numbers
     TOOL['main'](args)
-    assert '3 of 3 runs already done; 0 to go' in capsys.readouterr().out
+    assert '5 of 5 runs already done; 0 to go' in capsys.readouterr().out
     assert json.loads((tmp_path / 'results.json').read_text()) == first

@@ -148,12 +148,17 @@ def train_classifier(work_dir, replacements, seed, max_iters):
 
 
 class Run:
-    """One method x split x seed: its work dir, config, child process and result."""
+    """One method x split x seed x schedule: its work dir, config, child process, result.
 
-    def __init__(self, work_dir, method, masks, seed):
-        self.method, self.masks, self.seed = method, masks, seed
-        self.name = f'{method} {masks} masks seed {seed}'
-        self.dir = work_dir / 'runs' / method / f'{masks}_masks' / f'seed_{seed}'
+    Runs at the grid's ``--max-iters`` form the rows named by their method; the reference
+    runs at ``--reference-iters`` the rows '<method> (<iters> it)', in their own work dirs."""
+
+    def __init__(self, work_dir, method, masks, seed, max_iters, grid_iters):
+        self.method, self.masks, self.seed, self.max_iters = method, masks, seed, max_iters
+        self.row = method if max_iters == grid_iters else f'{method} ({max_iters} it)'
+        self.name = f'{self.row} {masks} masks seed {seed}'
+        folder = method if max_iters == grid_iters else f'{method}_{max_iters}it'
+        self.dir = work_dir / 'runs' / folder / f'{masks}_masks' / f'seed_{seed}'
         self.result_path = self.dir / 'test' / 'test_results.json'
         self.process = self.log = None
         self.started = self.train_seconds = None
@@ -162,9 +167,9 @@ class Run:
     def done(self):
         return self.result_path.is_file()
 
-    def start(self, replacements, data_root, max_iters):
+    def start(self, replacements, data_root):
         config = write_config(f'configs/few_label/{self.method}_r18_few_label.py',
-                              self.dir / 'config.py', replacements, self.seed, max_iters,
+                              self.dir / 'config.py', replacements, self.seed, self.max_iters,
                               str(data_root / 'splits' / str(self.masks)))
         resume = ['--resume'] if (self.dir / 'last_checkpoint').is_file() else []
         self.log = open(self.dir / 'train.log', 'a')
@@ -193,13 +198,14 @@ class Run:
 
     def result(self):
         metrics = json.loads(self.result_path.read_text())['metrics']
-        return dict(method=self.method, masks=self.masks, seed=self.seed,
+        return dict(row=self.row, method=self.method, iters=self.max_iters, masks=self.masks,
+                    seed=self.seed,
                     mIoU_present=metrics.get('mIoU_present'), mIoU=metrics.get('mIoU'),
                     aAcc=metrics.get('aAcc'), f1=metrics.get('multi-label/f1-score'),
                     work_dir=str(self.dir))
 
 
-def run_grid(runs, replacements, data_root, jobs, max_iters, progress_every):
+def run_grid(runs, replacements, data_root, jobs, progress_every):
     """Trains and tests the runs not done yet, ``jobs`` at a time, printing progress."""
     todo = [run for run in runs if not run.done]
     print(f'[benchmark] {len(runs) - len(todo)} of {len(runs)} runs already done; '
@@ -208,7 +214,7 @@ def run_grid(runs, replacements, data_root, jobs, max_iters, progress_every):
     while todo or active:
         while todo and len(active) < jobs:
             run = todo.pop(0)
-            run.start(replacements, data_root, max_iters)
+            run.start(replacements, data_root)
             active.append(run)
             print(f'[benchmark] started {run.name} ({run.dir})', flush=True)
         time.sleep(1)
@@ -237,11 +243,11 @@ def run_grid(runs, replacements, data_root, jobs, max_iters, progress_every):
 
 
 def summarise(results, methods, masks_order):
-    """{(method, masks): {metric: (mean, std, n)}} over seeds."""
+    """{(row, masks): {metric: (mean, std, n)}} over seeds; ``methods`` are the rows."""
     table = {}
     for method in methods:
         for masks in masks_order:
-            rows = [r for r in results if r['method'] == method and r['masks'] == masks]
+            rows = [r for r in results if r['row'] == method and r['masks'] == masks]
             if not rows:
                 continue
             cells = {}
@@ -306,16 +312,24 @@ def write_outputs(work_dir, results, methods, masks_order, num_train, classifier
 
 
 def plot(path, results, masks_order):
-    """The label-efficiency figure, drawn by tools/plot_results.py."""
+    """The label-efficiency figure, drawn by tools/plot_results.py; the reference rows (other
+    schedules) as grey dashed lines."""
     import runpy
     plot_results = runpy.run_path(str(REPO / 'tools' / 'plot_results.py'))
     runs = {}
     for r in results:
         if r['mIoU_present'] is not None:
-            runs.setdefault((r['method'], 'r18'), {}).setdefault(r['masks'], []).append(
+            runs.setdefault((r['row'], 'r18'), {}).setdefault(r['masks'], []).append(
                 r['mIoU_present'])
     figure = plot_results['draw'](runs, 'present-class mIoU', ticks=masks_order,
                                   title='few-label synthetic val', paper=False)
+    axis = figure.axes[0]
+    for (row, _), points in runs.items():
+        if row not in METHODS:
+            counts = sorted(points)
+            axis.plot(counts, [statistics.mean(points[c]) for c in counts], 's--',
+                      color='grey', label=row)
+            axis.legend(fontsize=7, loc='best')
     figure.savefig(path, dpi=150)
     plot_results['plt'].close(figure)
 
@@ -335,8 +349,11 @@ def parse_args(argv):
                         help='stage-2 iterations of every run')
     parser.add_argument('--classifier-iters', type=int, default=None,
                         help="stage-1 iterations (default: the classifier config's)")
+    parser.add_argument('--reference-iters', type=int, default=3000,
+                        help=f'iterations of the {REFERENCE_METHOD} reference runs (1 mask per '
+                        'class and every mask): the ceiling needs more than a few-mask run')
     parser.add_argument('--no-reference', action='store_true',
-                        help=f'skip the {REFERENCE_METHOD} runs on every mask')
+                        help=f'skip the {REFERENCE_METHOD} reference runs')
     parser.add_argument('--jobs', type=int, default=min(2, os.cpu_count() or 1),
                         help='runs trained side by side (one thread each)')
     parser.add_argument('--data-seed', type=int, default=0)
@@ -345,9 +362,12 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.quick:
         args.labels_per_class, args.seeds, args.max_iters = [1], [0], 300
+        args.reference_iters = 300
         args.classifier_iters = args.classifier_iters or 1000
-    if min(args.labels_per_class) < 1 or args.max_iters < 1 or args.jobs < 1:
-        parser.error('--labels-per-class, --max-iters and --jobs must be positive')
+    if min(args.labels_per_class) < 1 or min(args.max_iters, args.reference_iters,
+                                                 args.jobs) < 1:
+        parser.error('--labels-per-class, --max-iters, --reference-iters and --jobs must be '
+                     'positive')
     return args
 
 
@@ -364,14 +384,22 @@ def main(argv=None):
     classifier = train_classifier(work_dir, replacements, args.data_seed, args.classifier_iters)
     print(f'[benchmark] stage-1 classifier: F1 {classifier["f1"]}', flush=True)
     split_sizes = [k * NUM_CLASSES for k in args.labels_per_class]
-    runs = [Run(work_dir, method, masks, seed) for masks in split_sizes for seed in args.seeds
-            for method in args.methods]
+    runs = [Run(work_dir, method, masks, seed, args.max_iters, args.max_iters)
+            for masks in split_sizes for seed in args.seeds for method in args.methods]
     if not args.no_reference:
-        runs += [Run(work_dir, REFERENCE_METHOD, num_train, seed) for seed in args.seeds]
-    run_grid(runs, replacements, data_root, args.jobs, args.max_iters, args.progress_every)
+        # the reference UNet on every mask, at the grid's schedule and at its own (with its
+        # 1-mask-per-class point), so that the gap the scenes leave is measured at convergence
+        runs += [Run(work_dir, REFERENCE_METHOD, num_train, seed, args.max_iters, args.max_iters)
+                 for seed in args.seeds]
+        if args.reference_iters != args.max_iters:
+            runs += [Run(work_dir, REFERENCE_METHOD, masks, seed, args.reference_iters,
+                         args.max_iters)
+                     for masks in (min(split_sizes), num_train) for seed in args.seeds]
+    run_grid(runs, replacements, data_root, args.jobs, args.progress_every)
     results = [run.result() for run in runs]
     masks_order = sorted({run.masks for run in runs})
     methods = [m for m in METHODS if m in args.methods or m == REFERENCE_METHOD]
+    methods += sorted({run.row for run in runs} - set(methods))
     write_outputs(work_dir, results, methods, masks_order, num_train, classifier)
     print(f'[benchmark] {len(runs)} runs, {(time.perf_counter() - start) / 60:.1f} min')
 
