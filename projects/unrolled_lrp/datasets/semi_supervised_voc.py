@@ -196,11 +196,12 @@ def check_complete(path: str) -> None:
     """Raise if a JPEG or PNG lacks its end-of-image marker: a file cut short.
 
     Its header still reads and decoders fill the missing rows with grey or black without
-    an error, so such an image would train and test silently. Reads 2 + 32 bytes per file
-    (17k VOC images: well under a second from a warm disk)."""
+    an error, so such an image would train and test silently. Reads 4 + 32 bytes per file
+    (measured: 0.14 ms a file, so some 2-3 s for the 17k VOC images)."""
+    size = osp.getsize(path)
     with open(path, 'rb') as file:
         head = file.read(4)
-        file.seek(max(0, osp.getsize(path) - TAIL_BYTES))
+        file.seek(max(0, size - TAIL_BYTES))
         tail = file.read()
     if head.startswith(JPEG_START):
         complete, kind = JPEG_END in tail, 'JPEG'
@@ -210,7 +211,7 @@ def check_complete(path: str) -> None:
         return  # other formats: left to the decoder
     if not complete:
         raise ValueError(f'{path}: truncated {kind} (no end-of-image marker; '
-                         f'{osp.getsize(path)} bytes); re-download or re-create it')
+                         f'{size} bytes); re-download or re-create it')
 
 
 def image_size(img_path: str):
