@@ -119,6 +119,8 @@ def run_variant(args):
     step = globals()[args.variant]
     step(model, inputs, masks, labels)  # warm-up
     model.zero_grad(set_to_none=True)
+    if args.profile:
+        return print_profile(step, model, inputs, masks, labels, args.profile_rows)
     start = time.perf_counter()
     step(model, inputs, masks, labels)
     seconds = time.perf_counter() - start
@@ -127,6 +129,14 @@ def run_variant(args):
                    args.grad_file)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(dict(seconds=seconds, peak_mib=peak_mib)))
+
+
+def print_profile(step, model, inputs, masks, labels, rows):
+    """One call of ``step`` under ``torch.profiler``: the operators that take the most time."""
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CPU]) as profiler:
+        step(model, inputs, masks, labels)
+    print(profiler.key_averages().table(sort_by='self_cpu_time_total', row_limit=rows))
 
 
 def spawn(args, variant, grad_file=None):
@@ -174,6 +184,11 @@ def main():
     parser.add_argument('--repeats', type=int, default=3,
                         help='interleaved rounds, one timed process per variant each '
                         '(the median is reported)')
+    parser.add_argument('--profile', choices=VARIANTS,
+                        help='instead of the table: profile one call of this variant with '
+                        'torch.profiler and print the operators by their own time')
+    parser.add_argument('--profile-rows', type=int, default=25,
+                        help='operators listed by --profile')
     parser.add_argument('--variant', choices=VARIANTS, help=argparse.SUPPRESS)
     parser.add_argument('--grad-file', help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -181,6 +196,8 @@ def main():
         parser.error('--labeled must be between 0 and --batch')
     if args.repeats < 1:
         parser.error('--repeats must be at least 1')
+    if args.profile:
+        args.variant = args.profile
     if args.variant:
         return run_variant(args)
 

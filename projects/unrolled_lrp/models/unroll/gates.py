@@ -18,6 +18,8 @@ as one dense layer from its input to its output.
 """
 import torch
 
+from .signal_layout import channels_last_map
+
 DECODER_MODES = ('lrp0', 'epsilon', 'relu')
 EPSILON_SCOPES = ('layer', 'block')
 
@@ -26,7 +28,7 @@ class HeavisideGate:
     """``s * H(a)``: the ReLU derivative, taken from the encoder's own activation."""
 
     def __call__(self, signal, activation):
-        return signal * (activation > 0).to(signal.dtype).unsqueeze(1)
+        return signal * channels_last_map((activation > 0).to(signal.dtype)).unsqueeze(1)
 
     def inner(self):
         return self
@@ -47,7 +49,7 @@ class EpsilonGate:
         self.scope = scope
 
     def __call__(self, signal, activation):
-        activation = activation.unsqueeze(1)
+        activation = channels_last_map(activation).unsqueeze(1)
         if self.eps == 0:
             return signal * (activation > 0).to(signal.dtype)
         return signal * (activation / (activation + self.eps))

@@ -1,13 +1,16 @@
 """Tied inverse of a convolution (with the BatchNorm that follows it)."""
 import torch.nn.functional as F
 
+from .signal_layout import channels_last
+
 
 class TiedConv:
     """Transposed convolution with the encoder's own weight.
 
     ``scale`` is the per-output-channel factor ``gamma / sqrt(var + eps)`` of a
     following BatchNorm (statistics of the forward pass, detached; ``gamma`` keeps its
-    gradient), or ``None``. ``input_shape`` fixes the output size of the transposed
+    gradient), or ``None``; it is folded into the (small) weight rather than applied to
+    the (large) signal. ``input_shape`` fixes the output size of the transposed
     convolution, so any input size decodes back to itself.
     """
 
@@ -17,16 +20,15 @@ class TiedConv:
         self.input_shape = tuple(input_shape)
 
     def decode(self, signal, gate):
-        if self.scale is not None:
-            signal = signal * self.scale.view(1, 1, -1, 1, 1)
         conv = self.conv
+        weight = conv.weight if self.scale is None else conv.weight * self.scale.view(-1, 1, 1, 1)
         out_size = signal.shape[-2:]
         output_padding = tuple(
             self.input_shape[2 + i] - ((out_size[i] - 1) * conv.stride[i] - 2 * conv.padding[i] +
                                        conv.dilation[i] * (conv.kernel_size[i] - 1) + 1)
             for i in range(2))
         flat = F.conv_transpose2d(
-            signal.flatten(0, 1), conv.weight, None, conv.stride, conv.padding, output_padding,
+            channels_last(signal).flatten(0, 1), weight, None, conv.stride, conv.padding, output_padding,
             conv.groups, conv.dilation)
         return flat.unflatten(0, signal.shape[:2])
 

@@ -1,4 +1,5 @@
 """Tied max-unpooling with the encoder's pooling indices."""
+from .signal_layout import channels_last
 
 
 class TiedMaxPool:
@@ -7,6 +8,7 @@ class TiedMaxPool:
     Overlapping windows (e.g. the ResNet stem's 3x3 stride-2 pool) can share a
     winner; the signals are then **summed** there, as the gradient does.
     ``torch.nn.functional.max_unpool2d`` overwrites instead, which breaks LRP-0.
+    The scatter runs on the channels-last layout (:mod:`.signal_layout`), pixels as rows.
     """
 
     def __init__(self, indices, input_shape):
@@ -16,10 +18,12 @@ class TiedMaxPool:
     def decode(self, signal, gate):
         batch, classes, channels = signal.shape[:3]
         height, width = self.input_shape[2:]
-        index = self.indices.flatten(2).unsqueeze(1).expand(batch, classes, -1, -1)
-        out = signal.new_zeros(batch, classes, channels, height * width)
-        out = out.scatter_add(3, index, signal.flatten(3))
-        return out.unflatten(3, (height, width))
+        rows = channels_last(signal).permute(0, 1, 3, 4, 2).flatten(2, 3)  # (B, K, hw, C)
+        index = self.indices.permute(0, 2, 3, 1).flatten(1, 2).unsqueeze(1).expand(
+            batch, classes, -1, -1)
+        out = signal.new_zeros(batch, classes, height * width, channels)
+        out = out.scatter_add(2, index, rows)
+        return out.unflatten(2, (height, width)).permute(0, 1, 4, 2, 3)
 
     def select(self, index):
         return TiedMaxPool(self.indices[index], (len(index), ) + self.input_shape[1:])
