@@ -23,8 +23,19 @@ def test_variants_take_turns_and_the_table_reports_the_conditions():
     out = process.stdout
     order = re.findall(r'round (\d)/2 (\w+):', out)
     assert order == [(str(r), v) for r in (1, 2) for v in TOOL['VARIANTS']]
-    assert re.search(r'threads \(OMP_NUM_THREADS=\S+\), 2 interleaved rounds, load average '
+    assert re.search(r'threads \(OMP_NUM_THREADS=\S+\), 2 interleaved rounds, freed memory kept, '
+                     r'load average '
                      r'[\d.]+ [\d.]+ [\d.]+ at start', out)
     assert re.search(r'training step, batched decoder\s+[\d.]+\s+\d+%\s+\d+', out)
     difference = float(re.search(r'max relative gradient difference:\s+(\S+)', out)[1])
     assert difference <= 1e-5
+
+
+def test_profile_lists_the_operators_of_one_variant():
+    process = subprocess.run(
+        [sys.executable, 'tools/benchmark.py', '--backbone', 'resnet18', '--size', '32',
+         '--batch', '2', '--labeled', '1', '--num-classes', '3', '--profile', 'decoder_forward',
+         '--profile-rows', '5'],
+        cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert process.returncode == 0, process.stderr[-3000:]
+    assert 'aten::_convolution' in process.stdout and 'Self CPU time total' in process.stdout

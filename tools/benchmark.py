@@ -12,7 +12,9 @@ Prints, for a backbone / input size / batch / number of pixel-labelled samples:
 BatchNorm runs in eval mode in every variant: the naive way would otherwise also
 differentiate through the batch statistics, which the tied decoder treats as
 constants, and the gradients could not be compared. Each variant runs in its own
-process so that its peak memory (max RSS) is its own.
+process so that its peak memory (max RSS) is its own, and every process keeps freed memory
+for reuse as the training and test tools do (``unrolled_lrp.utils.keep_freed_cpu_memory``;
+``--no-keep-freed-memory`` measures glibc's defaults).
 
 The variants are interleaved (round 1: A B C D, round 2: A B C D, ...), so that load that
 comes and goes on the machine falls on all of them alike; each figure is the median over the
@@ -115,6 +117,9 @@ def input_gradients(model, inputs, masks, labels):
 def run_variant(args):
     """Child process: one warm-up and one timed call of a variant, its peak RSS, its
     gradients."""
+    if args.keep_freed_memory:
+        from unrolled_lrp.utils import keep_freed_cpu_memory
+        keep_freed_cpu_memory()
     model, inputs, masks, labels = build(args)
     step = globals()[args.variant]
     step(model, inputs, masks, labels)  # warm-up
@@ -143,6 +148,8 @@ def spawn(args, variant, grad_file=None):
     command = [sys.executable, __file__, '--variant', variant, '--backbone', args.backbone,
                '--size', str(args.size), '--batch', str(args.batch), '--labeled', str(args.labeled),
                '--num-classes', str(args.num_classes)]
+    if not args.keep_freed_memory:
+        command.append('--no-keep-freed-memory')
     if grad_file:
         command += ['--grad-file', grad_file]
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
@@ -184,6 +191,9 @@ def main():
     parser.add_argument('--repeats', type=int, default=3,
                         help='interleaved rounds, one timed process per variant each '
                         '(the median is reported)')
+    parser.add_argument('--no-keep-freed-memory', dest='keep_freed_memory', action='store_false',
+                        help="glibc's default allocator settings, which return large freed "
+                        'blocks to the system (each new large tensor page-faults again)')
     parser.add_argument('--profile', choices=VARIANTS,
                         help='instead of the table: profile one call of this variant with '
                         'torch.profiler and print the operators by their own time')
@@ -206,6 +216,7 @@ def main():
           f'({args.labeled} pixel-labelled), {args.num_classes} classes, '
           f'{torch.get_num_threads()} threads (OMP_NUM_THREADS='
           f'{os.environ.get("OMP_NUM_THREADS", "unset")}), {args.repeats} interleaved rounds, '
+          f'freed memory {"kept" if args.keep_freed_memory else "returned (glibc default)"}, '
           f'load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at start')
     with tempfile.TemporaryDirectory() as tmp:
         results = interleaved(args, tmp)

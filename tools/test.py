@@ -26,7 +26,7 @@ from mmseg.registry import METRICS, RUNNERS  # noqa: E402
 
 from unrolled_lrp.utils import (ConfigError, check_checkpoint_fits,  # noqa: E402
                                 check_data_paths, load_config, prepare_cpu_distributed,
-                                require_sections, run_main)
+                                prepare_cpu_memory, require_sections, run_main)
 
 F1_METRIC = 'MultiLabelF1Metric'
 
@@ -139,6 +139,7 @@ def main():
     except ConfigError as error:
         sys.exit(f'error: {error}')
     prepare_cpu_distributed(cfg)
+    prepare_cpu_memory(cfg)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     if not args.allow_partial_checkpoint:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model

@@ -24,8 +24,8 @@ from mmseg.registry import RUNNERS  # noqa: E402
 
 from unrolled_lrp.utils import (ConfigError, check_data_paths,  # noqa: E402
                                 check_init_checkpoints, check_start_checkpoints, load_config,
-                                prepare_cpu_distributed, require_sections, run_main,
-                                use_seed_of_checkpoint)
+                                prepare_cpu_distributed, prepare_cpu_memory, require_sections,
+                                run_main, use_seed_of_checkpoint)
 
 
 def parse_args():
@@ -145,6 +145,7 @@ def main():
     except ConfigError as error:
         sys.exit(f'error: {error}')
     prepare_cpu_distributed(cfg)
+    prepare_cpu_memory(cfg)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     if not args.allow_partial_checkpoint:
         check_start_checkpoints(runner.model, cfg)

@@ -1,5 +1,6 @@
 """Support for the project's tools: loading mmengine checkpoints under torch>=2.6 (applied on
-import), fail-fast config checks, CPU-distributed runs and resume with the original seed."""
+import), fail-fast config checks, CPU-distributed runs, CPU memory reuse and resume with the
+original seed."""
 from .checkpoint_fit import (CheckpointMismatch, check_checkpoint_fits, check_start_checkpoints,
                              read_state_dict)
 from .checkpoint_safe_globals import allow_mmengine_checkpoint_globals
@@ -7,6 +8,7 @@ from .clear_errors import run_main
 from .config_checks import (ConfigError, check_data_paths, check_init_checkpoints,
                             dataset_paths, load_config, require_sections)
 from .cpu_distributed import prepare_cpu_distributed
+from .cpu_memory import keep_freed_cpu_memory, prepare_cpu_memory
 from .resume_seed import use_seed_of_checkpoint
 
 allow_mmengine_checkpoint_globals()
@@ -15,6 +17,6 @@ __all__ = [
     'CheckpointMismatch', 'ConfigError', 'allow_mmengine_checkpoint_globals',
     'check_checkpoint_fits', 'check_data_paths', 'check_start_checkpoints', 'read_state_dict',
     'check_init_checkpoints', 'dataset_paths',
-    'load_config', 'prepare_cpu_distributed', 'require_sections', 'run_main',
+    'keep_freed_cpu_memory', 'load_config', 'prepare_cpu_distributed', 'prepare_cpu_memory', 'require_sections', 'run_main',
     'use_seed_of_checkpoint'
 ]
