@@ -66,3 +66,32 @@ def test_summing_unpool_is_needed_where_pool_windows_overlap(build_model):
     overwritten = F.max_unpool2d(signal[:, 0], pool.indices, 3, 2, 1, pool.input_shape[2:])
     torch.testing.assert_close(summed.sum(), signal.sum())
     assert overwritten.sum() < summed.sum() - 1e-3
+
+
+@pytest.mark.parametrize('kernel,stride,padding,size', [(7, 2, 3, 32), (7, 2, 3, 31), (3, 2, 1, 17),
+                                                         (1, 2, 0, 16), (4, 2, 1, 16), (5, 3, 1, 23)])
+def test_phase_by_phase_inverse_equals_conv_transpose(kernel, stride, padding, size):
+    """The inverse the decoder uses for strided convolutions back to the image channels."""
+    from unrolled_lrp.models.unroll.phase_conv_transpose import conv_transpose_by_phases
+    generator = torch.Generator().manual_seed(kernel * stride + size)
+    weight = torch.randn(8, 3, kernel, kernel, dtype=torch.float64, generator=generator)
+    image = torch.randn(2, 3, size, size + 3, dtype=torch.float64, generator=generator)
+    out = torch.nn.functional.conv2d(image, weight, None, stride, padding)
+    signal = torch.randn(out.shape, dtype=torch.float64, generator=generator)
+    output_padding = tuple(image.shape[2 + i] - ((out.shape[2 + i] - 1) * stride - 2 * padding +
+                                                  kernel) for i in range(2))
+    expected = torch.nn.functional.conv_transpose2d(signal, weight, None, stride, padding,
+                                                    output_padding)
+    got = conv_transpose_by_phases(signal, weight, (stride, stride), (padding, padding),
+                                   image.shape[2:])
+    assert got.shape == expected.shape
+    torch.testing.assert_close(got, expected, rtol=0, atol=1e-12)
+
+
+def test_resnet_stem_inverse_runs_phase_by_phase(build_model):
+    """So that the oracle tests above cover the phase-by-phase path."""
+    from unrolled_lrp.models.unroll import walk_backbone
+    model = build_model('resnet18').eval()
+    trace = walk_backbone(model.backbone, torch.randn(1, 3, 32, 32))
+    stem, first_block = trace.records[0], trace.records[3]
+    assert stem.by_phases() and not first_block.branch[0].by_phases()

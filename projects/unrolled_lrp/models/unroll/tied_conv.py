@@ -1,7 +1,11 @@
 """Tied inverse of a convolution (with the BatchNorm that follows it)."""
 import torch.nn.functional as F
 
+from .phase_conv_transpose import conv_transpose_by_phases
 from .signal_layout import channels_last
+
+# a strided inverse back to this many channels (the image's) runs phase by phase
+PHASES_MAX_CHANNELS = 4
 
 
 class TiedConv:
@@ -22,15 +26,24 @@ class TiedConv:
     def decode(self, signal, gate):
         conv = self.conv
         weight = conv.weight if self.scale is None else conv.weight * self.scale.view(-1, 1, 1, 1)
-        out_size = signal.shape[-2:]
-        output_padding = tuple(
-            self.input_shape[2 + i] - ((out_size[i] - 1) * conv.stride[i] - 2 * conv.padding[i] +
-                                       conv.dilation[i] * (conv.kernel_size[i] - 1) + 1)
-            for i in range(2))
-        flat = F.conv_transpose2d(
-            channels_last(signal).flatten(0, 1), weight, None, conv.stride, conv.padding, output_padding,
-            conv.groups, conv.dilation)
+        flat = channels_last(signal).flatten(0, 1)
+        if self.by_phases():
+            flat = conv_transpose_by_phases(flat, weight, conv.stride, conv.padding,
+                                            self.input_shape[2:])
+        else:
+            output_padding = tuple(
+                self.input_shape[2 + i] - ((flat.shape[2 + i] - 1) * conv.stride[i] -
+                                           2 * conv.padding[i] + conv.dilation[i] *
+                                           (conv.kernel_size[i] - 1) + 1) for i in range(2))
+            flat = F.conv_transpose2d(flat, weight, None, conv.stride, conv.padding,
+                                      output_padding, conv.groups, conv.dilation)
         return flat.unflatten(0, signal.shape[:2])
+
+    def by_phases(self):
+        """Whether :func:`conv_transpose_by_phases` does this inverse (it is faster there)."""
+        conv = self.conv
+        return (conv.in_channels <= PHASES_MAX_CHANNELS and max(conv.stride) > 1
+                and conv.groups == 1 and tuple(conv.dilation) == (1, 1))
 
     def select(self, index):
         return TiedConv(self.conv, self.scale, (len(index), ) + self.input_shape[1:])
