@@ -15,7 +15,7 @@ from mmengine.logging import print_log
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_MAX = -4
-NEVER_TRIM = 2**31 - 1  # bytes; mallopt takes an int
+NEVER_TRIM = -1  # mallopt(3): -1 turns trimming off
 
 
 def keep_freed_cpu_memory():

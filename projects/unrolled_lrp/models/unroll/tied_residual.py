@@ -12,10 +12,8 @@ class TiedResidual:
 
     def decode(self, signal, gate):
         inner = gate.inner()
-        # in place: the branch ends with a transposed convolution, whose output is new and
-        # is not kept for its backward
-        return decode_records(self.branch, signal, inner).add_(
-            decode_records(self.shortcut, signal, inner))
+        return decode_records(self.branch, signal, inner) + decode_records(
+            self.shortcut, signal, inner)
 
     def select(self, index):
         return TiedResidual(select_records(self.branch, index), select_records(self.shortcut, index))
