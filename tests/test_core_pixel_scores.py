@@ -132,6 +132,48 @@ def test_suppression_predicts_only_classes_the_classifier_finds(build_model):
     for ours, reference in zip(suppressed, plain):
         allowed = set((ours.pred_class_logits >= 0).nonzero().flatten().tolist()) | {0}
         assert set(ours.pred_sem_seg.data.unique().tolist()) <= allowed
-        torch.testing.assert_close(ours.seg_logits.data, reference.seg_logits.data)
         keep = torch.isin(reference.pred_sem_seg.data, torch.tensor(sorted(allowed)))
         assert torch.equal(ours.pred_sem_seg.data[keep], reference.pred_sem_seg.data[keep])
+        # the arg max over the allowed classes of the full decoding
+        assert torch.equal(ours.pred_sem_seg.data, present_class_argmax(
+            reference.seg_logits.data, ours.pred_class_logits))
+
+
+def test_suppression_decodes_only_the_classes_found(build_model, monkeypatch):
+    from unrolled_lrp.models.decode_heads import tied_heaviside_head
+    decoded = []
+
+    def spy(trace, weight, gate, logits, classes=None, class_chunk=None):
+        decoded.append(weight.shape[0] if classes is None else len(classes))
+        return decode_heatmaps(trace, weight, gate, logits, classes, class_chunk)
+
+    decode_heatmaps = tied_heaviside_head.decode_heatmaps
+    monkeypatch.setattr(tied_heaviside_head, 'decode_heatmaps', spy)
+    model = build_model('resnet18', num_classes=21).eval()
+    torch.nn.init.normal_(model.decode_head.conv_seg.weight, std=0.001)
+    torch.nn.init.constant_(model.decode_head.conv_seg.bias, -1.0)
+    model.decode_head.conv_seg.bias.data[[0, 4, 9]] = 1.0  # background and two classes found
+    inputs = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        plain = model.predict(inputs)
+        model.test_cfg['suppress_absent_classes'] = True
+        suppressed = model.predict(inputs)
+    assert decoded == [21, 3]
+    lowest = torch.finfo(torch.float32).min
+    for ours, reference in zip(suppressed, plain):
+        torch.testing.assert_close(ours.seg_logits.data[[0, 4, 9]],
+                                   reference.seg_logits.data[[0, 4, 9]])
+        assert (ours.seg_logits.data[[1, 2, 3, 5, 20]] == lowest).all()
+        assert set(ours.pred_sem_seg.data.unique().tolist()) <= {0, 4, 9}
+
+
+def test_suppression_in_slide_inference_decodes_every_class(build_model):
+    from mmengine.config import ConfigDict
+    model = build_model('resnet18', num_classes=5).eval()
+    model.test_cfg = ConfigDict(mode='slide', crop_size=(32, 32), stride=(24, 24))
+    inputs = torch.randn(1, 3, 48, 56)
+    with torch.no_grad():
+        (plain, ) = model.predict(inputs)
+        model.test_cfg['suppress_absent_classes'] = True
+        (suppressed, ) = model.predict(inputs)
+    torch.testing.assert_close(suppressed.seg_logits.data, plain.seg_logits.data)

@@ -94,6 +94,27 @@ class TiedHeavisideHead(BaseDecodeHead):
         return decode_heatmaps(trace, self.classifier_weight, self.gate, logits,
                                class_chunk=self.class_chunk)
 
+    def predict(self, trace, batch_img_metas, test_cfg):
+        """Pixel scores at the image size (MMSeg's ``predict``), from a :class:`ForwardTrace`.
+
+        With ``test_cfg.suppress_absent_classes`` in whole-image inference, only background
+        and the classes the classifier finds in an image (logit >= 0) are decoded and scored;
+        the others get the lowest score. The suppressed arg max is the same, and the decoder
+        runs for a few classes instead of all (window by window, in slide inference, every
+        class is decoded: the image's classes are decided on the whole image).
+        """
+        if not (test_cfg.get('suppress_absent_classes', False)
+                and test_cfg.get('mode', 'whole') == 'whole'):
+            return super().predict(trace, batch_img_metas, test_cfg)
+        logits = self.class_logits(trace.features)
+        present = logits >= 0
+        present[:, 0] = True
+        decoded = present.any(0).nonzero()[:, 0]
+        heatmaps = logits.new_zeros(logits.shape + trace.inputs.shape[-2:])
+        heatmaps[:, decoded] = decode_heatmaps(trace, self.classifier_weight, self.gate, logits,
+                                               classes=decoded, class_chunk=self.class_chunk)
+        return super().predict_by_feat(self.pixel_scores(heatmaps, present), batch_img_metas)
+
     def pixel_scores(self, heatmaps, classes=None):
         """Heatmaps (B, K, H, W) -> the scores the pixel softmax sees (see the class doc).
 

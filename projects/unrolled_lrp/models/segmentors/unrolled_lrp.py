@@ -33,7 +33,9 @@ class UnrolledLRP(EncoderDecoder):
     head's scale), ``pred_sem_seg`` their arg max. With
     ``test_cfg=dict(suppress_absent_classes=True)`` the arg max runs only over the
     classes the classifier finds in the image (sigmoid(logit) >= 0.5) and background:
-    a class the image-level decision rules out cannot claim stray pixels.
+    a class the image-level decision rules out cannot claim stray pixels. In whole-image
+    inference only those classes are then decoded; the others' ``seg_logits`` hold the
+    lowest float (:meth:`TiedHeavisideHead.predict`).
 
     Args:
         cls_loss (dict): Config of the image-level loss (a sigmoid loss on logits).
