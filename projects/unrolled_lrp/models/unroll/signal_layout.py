@@ -1,8 +1,8 @@
 """Memory layout of the decoder: channels last.
 
 A decoder signal is logically (B, K, C, h, w) (samples, classes, channels, pixels) and is
-kept in memory as (B, K, h, w, C); the encoder tensors it meets (ReLU outputs, the input
-image) are brought to the same layout. oneDNN, which runs PyTorch's CPU convolutions, does
+kept in memory as (B, K, h, w, C); the encoder tensors the gates multiply it with (ReLU
+outputs) are brought to the same layout. oneDNN, which runs PyTorch's CPU convolutions, does
 transposed convolutions on channels-last input 1.5-4x faster than on (B, C, h, w) input
 (tools/benchmark.py measures the whole decoder), and element-wise products of operands in
 one layout need no strided gathers.
