@@ -30,3 +30,24 @@ def test_heatmap_loss_reaches_encoder_activations_only_for_epsilon(build_model, 
     # in both modes the tied decoder weights get gradient from the heatmap loss
     conv_grad = torch.autograd.grad(heatmaps.square().sum(), model.backbone.conv1.weight)[0]
     assert conv_grad.abs().sum() > 0
+
+
+def test_strided_pointwise_inverse_trains_safely():
+    """The downsample shortcut's inverse (1x1, stride 2, to 8 channels): its backward once
+    corrupted the heap in channels-last layout; gradients against autograd's."""
+    from unrolled_lrp.models.unroll.tied_conv import TiedConv
+    torch.manual_seed(0)
+    conv = torch.nn.Conv2d(8, 16, 1, stride=2, bias=False)
+    record = TiedConv(conv, None, (1, 8, 16, 16))
+    assert record.strided_pointwise()
+    for _ in range(10):
+        signal = torch.randn(1, 21, 16, 8, 8, requires_grad=True)
+        out = record.decode(signal, gate=None)
+        target = torch.randn_like(out)
+        (out * target).sum().backward()
+        expected = torch.nn.functional.conv_transpose2d(signal[0].detach(), conv.weight, None, 2,
+                                                        output_padding=1)
+        torch.testing.assert_close(out[0].detach(), expected)
+        torch.testing.assert_close(signal.grad[0], torch.nn.functional.conv2d(target[0], conv.weight,
+                                                                              stride=2))
+        conv.weight.grad = None

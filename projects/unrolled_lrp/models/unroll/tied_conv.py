@@ -26,7 +26,7 @@ class TiedConv:
     def decode(self, signal, gate):
         conv = self.conv
         weight = conv.weight if self.scale is None else conv.weight * self.scale.view(-1, 1, 1, 1)
-        flat = channels_last(signal).flatten(0, 1)
+        flat = (signal.contiguous() if self.strided_pointwise() else channels_last(signal)).flatten(0, 1)
         if self.by_phases():
             flat = conv_transpose_by_phases(flat, weight, conv.stride, conv.padding,
                                             self.input_shape[2:])
@@ -38,6 +38,12 @@ class TiedConv:
             flat = F.conv_transpose2d(flat, weight, None, conv.stride, conv.padding,
                                       output_padding, conv.groups, conv.dilation)
         return flat.unflatten(0, signal.shape[:2])
+
+    def strided_pointwise(self):
+        """A strided 1x1 inverse (a ResNet downsample shortcut) takes (B, C, h, w) input: in
+        PyTorch 2.14 the oneDNN backward of a channels-last 1x1 stride-2 transposed
+        convolution to 8 channels corrupts the heap ("double free or corruption")."""
+        return tuple(self.conv.kernel_size) == (1, 1) and max(self.conv.stride) > 1
 
     def by_phases(self):
         """Whether :func:`conv_transpose_by_phases` does this inverse (it is faster there)."""
