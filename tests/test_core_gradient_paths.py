@@ -47,6 +47,7 @@ def test_strided_pointwise_inverse_trains_safely():
         (out * target).sum().backward()
         expected = torch.nn.functional.conv_transpose2d(signal[0].detach(), conv.weight, None, 2,
                                                         output_padding=1)
+        assert out[0].is_contiguous(memory_format=torch.channels_last)
         torch.testing.assert_close(out[0].detach(), expected)
         torch.testing.assert_close(signal.grad[0], torch.nn.functional.conv2d(target[0], conv.weight,
                                                                               stride=2))

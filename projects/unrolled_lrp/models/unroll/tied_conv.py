@@ -8,6 +8,18 @@ from .signal_layout import channels_last
 PHASES_MAX_CHANNELS = 4
 
 
+def strided_pointwise_conv_transpose(signal, weight, stride, out_size):
+    """A 1x1 stride-``S`` transposed convolution of a channels-last (N, O, h, w) signal:
+    the stride-1 one, with ``S - 1`` zero rows and columns after each pixel, cropped to
+    ``out_size``. PyTorch 2.14's oneDNN backward of the strided one corrupts the heap on
+    channels-last input with 8 output channels ("double free or corruption")."""
+    out = F.conv_transpose2d(signal, weight).permute(0, 2, 3, 1)  # (N, h, w, C)
+    batch, height, width, channels = out.shape
+    out = F.pad(out[:, :, None, :, None], (0, 0, 0, stride[1] - 1, 0, 0, 0, stride[0] - 1))
+    out = out.reshape(batch, height * stride[0], width * stride[1], channels)
+    return out[:, :out_size[0], :out_size[1]].permute(0, 3, 1, 2)
+
+
 class TiedConv:
     """Transposed convolution with the encoder's own weight.
 
@@ -26,8 +38,11 @@ class TiedConv:
     def decode(self, signal, gate):
         conv = self.conv
         weight = conv.weight if self.scale is None else conv.weight * self.scale.view(-1, 1, 1, 1)
-        flat = (signal.contiguous() if self.strided_pointwise() else channels_last(signal)).flatten(0, 1)
-        if self.by_phases():
+        flat = channels_last(signal).flatten(0, 1)
+        if self.strided_pointwise():
+            flat = strided_pointwise_conv_transpose(flat, weight, conv.stride,
+                                                    self.input_shape[2:])
+        elif self.by_phases():
             flat = conv_transpose_by_phases(flat, weight, conv.stride, conv.padding,
                                             self.input_shape[2:])
         else:
@@ -40,10 +55,11 @@ class TiedConv:
         return flat.unflatten(0, signal.shape[:2])
 
     def strided_pointwise(self):
-        """A strided 1x1 inverse (a ResNet downsample shortcut) takes (B, C, h, w) input: in
-        PyTorch 2.14 the oneDNN backward of a channels-last 1x1 stride-2 transposed
-        convolution to 8 channels corrupts the heap ("double free or corruption")."""
-        return tuple(self.conv.kernel_size) == (1, 1) and max(self.conv.stride) > 1
+        """Whether this is a strided 1x1 inverse (a ResNet downsample shortcut), done by
+        :func:`strided_pointwise_conv_transpose`."""
+        conv = self.conv
+        return (tuple(conv.kernel_size) == (1, 1) and max(conv.stride) > 1
+                and tuple(conv.padding) == (0, 0) and conv.groups == 1)
 
     def by_phases(self):
         """Whether :func:`conv_transpose_by_phases` does this inverse (it is faster there)."""
