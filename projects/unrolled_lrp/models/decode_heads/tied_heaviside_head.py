@@ -3,7 +3,7 @@ import torch
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
 
-from ..segmentors.image_level_supervision import batch_image_labels
+from ..segmentors.image_level_supervision import batch_image_labels, found_classes
 from ..unroll import build_gate, decode_heatmaps, pooled_logits
 
 SCORE_NORMALIZATIONS = ('none', 'rms')
@@ -107,8 +107,7 @@ class TiedHeavisideHead(BaseDecodeHead):
                 and test_cfg.get('mode', 'whole') == 'whole'):
             return super().predict(trace, batch_img_metas, test_cfg)
         logits = self.class_logits(trace.features)
-        present = logits >= 0
-        present[:, 0] = True
+        present = found_classes(logits)
         decoded = present.any(0).nonzero()[:, 0]
         heatmaps = logits.new_zeros(logits.shape + trace.inputs.shape[-2:])
         heatmaps[:, decoded] = decode_heatmaps(trace, self.classifier_weight, self.gate, logits,

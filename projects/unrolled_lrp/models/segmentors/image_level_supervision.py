@@ -54,6 +54,14 @@ def image_labels(data_sample, num_classes, ignore_index):
                      'gt_image_labels; the classification loss needs image-level labels')
 
 
+def found_classes(logits, background=0):
+    """(..., K) bool: the classes the classifier finds (logit >= 0, i.e. sigmoid >= 0.5), with
+    background always among them; what suppressed predictions are limited to."""
+    found = logits >= 0
+    found[..., background] = True
+    return found
+
+
 def batch_image_labels(data_samples, num_classes, ignore_index):
     """(B, num_classes) image-level labels of a batch (see :func:`image_labels`)."""
     return torch.stack([image_labels(sample, num_classes, ignore_index)

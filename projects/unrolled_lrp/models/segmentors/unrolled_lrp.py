@@ -6,13 +6,13 @@ from mmseg.registry import MODELS
 from mmseg.utils import add_prefix
 
 from ..unroll import check_backbone, walk_backbone
-from .image_level_supervision import ImageLevelLoss, batch_image_labels, pixel_labelled
+from .image_level_supervision import (ImageLevelLoss, batch_image_labels, found_classes,
+                                      pixel_labelled)
 
 
 def present_class_argmax(scores, logits, background=0):
     """Arg max of scores (K, H, W) over background and the classes with logit >= 0."""
-    absent = logits < 0
-    absent[background] = False
+    absent = ~found_classes(logits, background)
     return scores.masked_fill(absent[:, None, None], float('-inf')).argmax(0, keepdim=True)
 
 
