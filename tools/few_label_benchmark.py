@@ -324,12 +324,13 @@ def plot(path, results, masks_order):
     figure = plot_results['draw'](runs, 'present-class mIoU', ticks=masks_order,
                                   title='few-label synthetic val', paper=False)
     axis = figure.axes[0]
-    for (row, _), points in runs.items():
-        if row not in METHODS:
-            counts = sorted(points)
-            axis.plot(counts, [statistics.mean(points[c]) for c in counts], 's--',
-                      color='grey', label=row)
-            axis.legend(fontsize=7, loc='best')
+    references = {row: points for (row, _), points in runs.items() if row not in METHODS}
+    for row, points in references.items():
+        counts = sorted(points)
+        axis.plot(counts, [statistics.mean(points[c]) for c in counts], 's--', color='grey',
+                  label=row)
+    if references:
+        axis.legend(fontsize=7, loc='best')
     figure.savefig(path, dpi=150)
     plot_results['plt'].close(figure)
 
