@@ -17,6 +17,6 @@ __all__ = [
     'CheckpointMismatch', 'ConfigError', 'allow_mmengine_checkpoint_globals',
     'check_checkpoint_fits', 'check_data_paths', 'check_start_checkpoints', 'read_state_dict',
     'check_init_checkpoints', 'dataset_paths',
-    'keep_freed_cpu_memory', 'load_config', 'prepare_cpu_distributed', 'prepare_cpu_memory', 'require_sections', 'run_main',
-    'use_seed_of_checkpoint'
+    'keep_freed_cpu_memory', 'load_config', 'prepare_cpu_distributed', 'prepare_cpu_memory',
+    'require_sections', 'run_main', 'use_seed_of_checkpoint'
 ]
