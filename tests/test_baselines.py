@@ -101,9 +101,10 @@ def test_free_decoder_rejects_more_skips_than_stages():
 
 def ws_ae_and_lrp0():
     models = []
-    for mode in ('lrp0', 'relu'):
+    for composite in ('LRP0', 'WSAE'):
         torch.manual_seed(0)
-        model = MODELS.build(model_config('resnet18', NUM_CLASSES, size=(32, 32), mode=mode))
+        model = MODELS.build(model_config('resnet18', NUM_CLASSES, size=(32, 32),
+                                          composite=composite))
         torch.nn.init.normal_(model.decode_head.conv_seg.weight, std=0.5)
         models.append(model)
     models[1].load_state_dict(models[0].state_dict())

@@ -82,7 +82,8 @@ def test_config_builds_the_architecture_its_name_says(name):
     assert cfg.train_cfg.max_iters == (40000 if method in SEMI_SUPERVISED else 8000)
     if method in ('unrolled_lrp', 'ws_ae', 'lrp_eps'):
         assert type(model).__name__ == 'UnrolledLRP'
-        assert head.mode == {'unrolled_lrp': 'lrp0', 'ws_ae': 'relu', 'lrp_eps': 'epsilon'}[method]
+        expected = {'unrolled_lrp': 'LRP0', 'ws_ae': 'WSAE', 'lrp_eps': 'LRPEpsilon'}[method]
+        assert type(head.composite).__name__ == expected
         # tied: the decoder owns the classifier only, everything else is the encoder's
         assert {n for n, _ in head.named_parameters()} == {'conv_seg.weight', 'conv_seg.bias'}
     else:

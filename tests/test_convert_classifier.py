@@ -130,7 +130,7 @@ def test_background_row_trains_in_ws_ae_where_a_zero_row_would_not():
     """Why the background row is the negative class mean: WS-AE's ReLUs pass no gradient
     to an all-zero row, so a zero background row would never learn there."""
     torch.manual_seed(0)
-    model = MODELS.build(model_config('resnet18', num_classes=4, size=(32, 32), mode='relu'))
+    model = MODELS.build(model_config('resnet18', num_classes=4, size=(32, 32), composite='WSAE'))
     randomize_batch_norm(model)
     classes = torch.randn(3, 512) * 0.5
     samples = [SegDataSample(gt_sem_seg=PixelData(data=torch.randint(0, 4, (1, 32, 32))),

@@ -1,30 +1,41 @@
-"""The epsilon rule once per residual block (``epsilon_scope='block'``)."""
+"""The epsilon rule once per residual block (``LRPEpsilon(scope='block')``)."""
 import torch
 
-from unrolled_lrp.models.unroll import build_gate
-from unrolled_lrp.models.unroll.resnet_walker import walk_block
-from unrolled_lrp.models.unroll.trace import decode_records
+from unrolled_lrp.models.unroll import TiedDecoder, walk_backbone
+from unrolled_lrp.models.unroll.tied_residual import TiedResidual
 
 
 def test_block_rule_at_zero_epsilon_is_lrp0(build_model):
     inputs = torch.randn(1, 3, 40, 36, dtype=torch.float64)
     with torch.no_grad():
-        block = build_model('resnet18', mode='epsilon', eps=0.0, epsilon_scope='block')
+        block = build_model('resnet18', composite=dict(type='LRPEpsilon', epsilon=0.0,
+                                                       scope='block'))
         lrp0 = build_model('resnet18')
         torch.testing.assert_close(block.double().eval()(inputs, mode='tensor'),
                                    lrp0.double().eval()(inputs, mode='tensor'))
 
 
-def conservation_error(block, inputs, scope, eps):
-    """|sum R_in - sum R_out| / |sum R_out| over one block, for a random output relevance."""
-    records = []
-    out = walk_block(records, block, inputs, 'block')
-    signal = torch.rand(1, 1, *out.shape[1:], generator=torch.Generator().manual_seed(0),
-                        dtype=out.dtype)
-    relevance_out = (out.unsqueeze(1) * signal).sum()
-    signal_in = decode_records(records, signal, build_gate('epsilon', eps, scope))
-    relevance_in = (inputs.unsqueeze(1) * signal_in).sum()
-    return ((relevance_in - relevance_out).abs() / relevance_out.abs()).item()
+def conservation_errors(model, inputs, scope, eps):
+    """|sum R_in - sum R_out| / |sum R_out| over each block of the first stage, for a random
+    output relevance."""
+    backbone, head = model.backbone, model.decode_head
+    trace = walk_backbone(backbone, inputs)
+    decoder = TiedDecoder(trace, head.classifier_weight, head.conv_seg.bias,
+                          dict(type='LRPEpsilon', epsilon=eps, scope=scope))
+    records = trace.records
+    errors = []
+    for position in range(trace.stage_ends[0], trace.stage_ends[1]):
+        residual = records[position]
+        if not isinstance(residual, TiedResidual):
+            continue
+        block, out = records[position:position + 2], residual.output
+        block_inputs = residual.branch[0].inputs
+        signal = torch.rand(1, 1, *out.shape[1:], generator=torch.Generator().manual_seed(0),
+                            dtype=out.dtype)
+        relevance_out = (out.unsqueeze(1) * signal).sum()
+        relevance_in = (block_inputs.unsqueeze(1) * decoder.decode(block, signal)).sum()
+        errors.append(((relevance_in - relevance_out).abs() / relevance_out.abs()).item())
+    return errors
 
 
 def test_block_rule_conserves_relevance_better_than_per_layer_rule(build_model):
@@ -33,11 +44,12 @@ def test_block_rule_conserves_relevance_better_than_per_layer_rule(build_model):
         if isinstance(module, torch.nn.BatchNorm2d):
             torch.nn.init.zeros_(module.bias)
             torch.nn.init.zeros_(module.running_mean)
-    inputs = torch.relu(torch.randn(1, 64, 9, 11, dtype=torch.float64))
+    inputs = torch.randn(1, 3, 36, 44, dtype=torch.float64)
     with torch.no_grad():
-        for block in model.backbone.layer1:
-            layer = conservation_error(block, inputs, 'layer', eps=0.5)
-            per_block = conservation_error(block, inputs, 'block', eps=0.5)
-            assert per_block < layer, (per_block, layer)
-            assert conservation_error(block, inputs, 'block', eps=0.0) < 1e-10
-            inputs = block(inputs)
+        per_layer = conservation_errors(model, inputs, 'layer', eps=0.5)
+        per_block = conservation_errors(model, inputs, 'block', eps=0.5)
+        exact = conservation_errors(model, inputs, 'block', eps=0.0)
+    assert len(per_block) == 3
+    for block, layer in zip(per_block, per_layer):
+        assert block < layer, (per_block, per_layer)
+    assert max(exact) < 1e-10

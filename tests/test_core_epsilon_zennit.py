@@ -38,7 +38,8 @@ def test_epsilon_heatmaps_equal_zennit(build_model):
     from zennit.composites import LayerMapComposite
     from zennit.rules import Epsilon, Pass
 
-    model = build_model('vgg16bn', num_classes=NUM_CLASSES, mode='epsilon', eps=EPSILON).double().eval()
+    model = build_model('vgg16bn', num_classes=NUM_CLASSES,
+                        composite=dict(type='LRPEpsilon', epsilon=EPSILON)).double().eval()
     inputs = torch.randn(2, 3, 70, 66, dtype=torch.float64)
     with torch.no_grad():
         heatmaps = model(inputs, mode='tensor')

@@ -67,7 +67,12 @@ def test_sample_without_any_label(build_model):
         model.loss(torch.randn(1, 3, 32, 32), [sample()])
 
 
-def test_unknown_decoder_mode():
-    config = model_config(mode='lrp-z')
-    with pytest.raises(ValueError, match="decoder mode must be one of"):
+def test_unknown_composite():
+    config = model_config(composite='LRP-z')
+    with pytest.raises(ValueError, match="unknown LRP composite 'LRP-z'; registered: .*LRP0"):
         MODELS.build(config)
+
+
+def test_decoder_mode_of_earlier_versions_names_its_replacement():
+    with pytest.raises(ValueError, match="'mode' is now part of composite="):
+        MODELS.build(model_config(mode='epsilon'))

@@ -15,9 +15,11 @@ def activations(records):
             yield from activations(record.branch)
 
 
-@pytest.mark.parametrize('mode, reaches_encoder', [('lrp0', False), ('epsilon', True)])
-def test_heatmap_loss_reaches_encoder_activations_only_for_epsilon(build_model, mode, reaches_encoder):
-    model = build_model('resnet18', mode=mode, eps=0.5).train()
+@pytest.mark.parametrize('composite, reaches_encoder', [
+    ('LRP0', False), (dict(type='LRPEpsilon', epsilon=0.5), True)])
+def test_heatmap_loss_reaches_encoder_activations_only_for_epsilon(build_model, composite,
+                                                                   reaches_encoder):
+    model = build_model('resnet18', composite=composite).train()
     inputs = torch.randn(2, 3, 40, 40)
     trace = walk_backbone(model.backbone, inputs)
     stored = list(activations(trace.records))
@@ -38,11 +40,12 @@ def test_strided_pointwise_inverse_trains_safely():
     from unrolled_lrp.models.unroll.tied_conv import TiedConv
     torch.manual_seed(0)
     conv = torch.nn.Conv2d(8, 16, 1, stride=2, bias=False)
-    record = TiedConv(conv, None, (1, 8, 16, 16))
+    inputs = torch.zeros(1, 8, 16, 16)
+    record = TiedConv(conv, None, None, inputs, conv(inputs))
     assert record.strided_pointwise()
     for _ in range(10):
         signal = torch.randn(1, 21, 16, 8, 8, requires_grad=True)
-        out = record.decode(signal, gate=None)
+        out = record.transpose(signal, record.weight)
         target = torch.randn_like(out)
         (out * target).sum().backward()
         expected = torch.nn.functional.conv_transpose2d(signal[0].detach(), conv.weight, None, 2,

@@ -62,7 +62,7 @@ def test_summing_unpool_is_needed_where_pool_windows_overlap(build_model):
     trace = walk_backbone(model.backbone, torch.randn(1, 3, 32, 32))
     pool = next(r for r in trace.records if isinstance(r, TiedMaxPool))
     signal = torch.rand(1, 1, *pool.indices.shape[1:])
-    summed = pool.decode(signal, gate=None)[:, 0]
+    summed = pool.unpool(signal)[:, 0]
     overwritten = F.max_unpool2d(signal[:, 0], pool.indices, 3, 2, 1, pool.input_shape[2:])
     torch.testing.assert_close(summed.sum(), signal.sum())
     assert overwritten.sum() < summed.sum() - 1e-3

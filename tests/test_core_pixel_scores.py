@@ -140,15 +140,15 @@ def test_suppression_predicts_only_classes_the_classifier_finds(build_model):
 
 
 def test_suppression_decodes_only_the_classes_found(build_model, monkeypatch):
-    from unrolled_lrp.models.decode_heads import tied_heaviside_head
+    from unrolled_lrp.models.unroll import TiedDecoder
     decoded = []
 
-    def spy(trace, weight, gate, logits, classes=None, class_chunk=None):
-        decoded.append(weight.shape[0] if classes is None else len(classes))
-        return decode_heatmaps(trace, weight, gate, logits, classes, class_chunk)
+    def spy(self, classes=None, class_chunk=None):
+        decoded.append(self.linear.weight.shape[0] if classes is None else len(classes))
+        return heatmaps(self, classes, class_chunk)
 
-    decode_heatmaps = tied_heaviside_head.decode_heatmaps
-    monkeypatch.setattr(tied_heaviside_head, 'decode_heatmaps', spy)
+    heatmaps = TiedDecoder.heatmaps
+    monkeypatch.setattr(TiedDecoder, 'heatmaps', spy)
     model = build_model('resnet18', num_classes=21).eval()
     torch.nn.init.normal_(model.decode_head.conv_seg.weight, std=0.001)
     torch.nn.init.constant_(model.decode_head.conv_seg.bias, -1.0)

@@ -48,9 +48,9 @@ def test_predictions_feed_mmseg_iou_metric(build_model):
     assert 0 <= metric.compute_metrics(metric.results)['mIoU'] <= 100
 
 
-def test_relu_decoder_mode_runs_and_differs_from_lrp0(build_model):
+def test_wsae_composite_runs_and_differs_from_lrp0(build_model):
     inputs = torch.randn(1, 3, 32, 32)
     with torch.no_grad():
-        relu = build_model('resnet18', mode='relu').eval()(inputs, mode='tensor')
+        relu = build_model('resnet18', composite='WSAE').eval()(inputs, mode='tensor')
         lrp0 = build_model('resnet18').eval()(inputs, mode='tensor')
     assert relu.shape == lrp0.shape and not torch.allclose(relu, lrp0)

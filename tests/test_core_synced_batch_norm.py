@@ -1,4 +1,4 @@
-"""Under SyncBatchNorm the decoder scales by the variance of the global batch."""
+"""Under SyncBatchNorm the decoder uses the mean and variance of the global batch."""
 import os
 import socket
 
@@ -6,14 +6,14 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from unrolled_lrp.models.unroll.trace_builder import batch_variance
+from unrolled_lrp.models.unroll.trace_builder import batch_moments
 
 
-def _per_rank_variance(rank, world_size, port, batches, results):
+def _per_rank_moments(rank, world_size, port, batches, results):
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     dist.init_process_group('gloo', rank=rank, world_size=world_size)
     try:
-        results[rank] = batch_variance(batches[rank], synced=True)
+        results[rank] = batch_moments(batches[rank], synced=True)
     finally:
         dist.destroy_process_group()
 
@@ -24,15 +24,19 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def test_synced_variance_is_the_variance_of_all_ranks_batches():
+def test_synced_moments_are_those_of_all_ranks_batches():
     batches = [torch.randn(2, 3, 5, 4, dtype=torch.float64) * (rank + 1) + rank
                for rank in range(2)]
     with mp.Manager() as manager:
         results = manager.dict()
-        mp.spawn(_per_rank_variance, args=(2, free_port(), batches, results), nprocs=2)
+        mp.spawn(_per_rank_moments, args=(2, free_port(), batches, results), nprocs=2)
         per_rank = [results[rank] for rank in range(2)]
-    expected = torch.cat(batches).var(dim=(0, 2, 3), unbiased=False)
-    for variance in per_rank:
-        torch.testing.assert_close(variance, expected)
-    # without synchronisation each rank would use its own, different variance
-    assert not torch.allclose(batch_variance(batches[0]), expected)
+    expected_mean = torch.cat(batches).mean(dim=(0, 2, 3))
+    expected_var = torch.cat(batches).var(dim=(0, 2, 3), unbiased=False)
+    for mean, variance in per_rank:
+        torch.testing.assert_close(mean, expected_mean)
+        torch.testing.assert_close(variance, expected_var)
+    # without synchronisation each rank would use its own, different statistics
+    mean, variance = batch_moments(batches[0])
+    assert not torch.allclose(mean, expected_mean)
+    assert not torch.allclose(variance, expected_var)

@@ -137,7 +137,7 @@ def oracle_loss(model, inputs, topk, class_weights):
     def maps(classifier):
         fc = classifier.fc
         return classifier_heatmaps(classifier.backbone, fc.weight, fc.bias, inputs,
-                                   mode='epsilon', eps=model.teacher.eps)
+                                   dict(type='LRPEpsilon', epsilon=model.teacher.eps))
 
     with torch.no_grad():
         teacher_maps, teacher_logits = maps(model.teacher)

@@ -38,7 +38,7 @@ def unrolled_lrp_checkpoint(tmp_path):
     model = MODELS.build(dict(
         type='UnrolledLRP', backbone=SEG_RESNET,
         decode_head=dict(type='TiedHeavisideHead', in_channels=64, num_classes=NUM_CLASSES,
-                         mode='epsilon', eps=EPS)))
+                         composite=dict(type='LRPEpsilon', epsilon=EPS))))
     model.init_weights()
     randomize_batch_norm(model)
     torch.nn.init.normal_(model.decode_head.conv_seg.weight, std=0.5)

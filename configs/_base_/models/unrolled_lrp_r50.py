@@ -14,7 +14,7 @@ model = dict(
         norm_eval=False, style='pytorch',
         init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),
     decode_head=dict(
-        type='TiedHeavisideHead', in_channels=2048, num_classes=21, mode='lrp0',
+        type='TiedHeavisideHead', in_channels=2048, num_classes=21, composite=dict(type='LRP0'),
         loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
     cls_loss=dict(type='CrossEntropyLoss', use_sigmoid=True, loss_weight=1.0, loss_name='loss_cls'),
     cls_exclude_background=True,

@@ -4,7 +4,8 @@ from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
 
 from ..segmentors.image_level_supervision import batch_image_labels, found_classes
-from ..unroll import build_gate, decode_heatmaps, pooled_logits
+from ..rules import build_composite
+from ..unroll import TiedDecoder, pooled_logits
 
 SCORE_NORMALIZATIONS = ('none', 'rms')
 LOSS_CLASSES = ('all', 'image')
@@ -31,11 +32,12 @@ class TiedHeavisideHead(BaseDecodeHead):
     Args:
         in_channels (int): Channels of the backbone's last feature map.
         num_classes (int): Classes, background included.
-        mode (str): 'lrp0' (tied Heavisides, the paper's model), 'epsilon' or
-            'relu' (WS-AE); see :mod:`unrolled_lrp.models.unroll.gates`.
-        eps (float): The epsilon of 'epsilon' mode.
-        epsilon_scope (str): 'layer' (per convolution) or 'block' (once per
-            residual block).
+        composite (str | dict): The LRP rules of the decoder, a composite of
+            :mod:`unrolled_lrp.models.rules`: 'LRP0' (tied Heavisides, the paper's model),
+            ``dict(type='LRPEpsilon', epsilon=0.25)`` (the paper's LRP-epsilon rows),
+            'WSAE' (free ReLUs on the signal, the ablation), zennit's presets
+            ``dict(type='EpsilonPlusFlat')``, ``'EpsilonGammaBox'``,
+            ``'EpsilonAlpha2Beta1Flat'``, or a ``LayerMapComposite`` of rules by layer.
         class_chunk (int, optional): Decode this many classes at a time to bound
             memory; all at once by default.
         score_scale (float): Factor from heatmaps to pixel scores (the reference: 1).
@@ -55,9 +57,14 @@ class TiedHeavisideHead(BaseDecodeHead):
             ``test_cfg.suppress_absent_classes``.
     """
 
-    def __init__(self, in_channels, num_classes, mode='lrp0', eps=1e-6, epsilon_scope='layer',
-                 class_chunk=None, score_scale=1.0, scale_by_pixels=False,
-                 score_normalization='none', loss_classes='all', **kwargs):
+    def __init__(self, in_channels, num_classes, composite='LRP0', class_chunk=None,
+                 score_scale=1.0, scale_by_pixels=False, score_normalization='none',
+                 loss_classes='all', **kwargs):
+        for key in ('mode', 'eps', 'epsilon_scope'):
+            if key in kwargs:
+                raise ValueError(f'TiedHeavisideHead: {key!r} is now part of composite=, e.g. '
+                                 "composite=dict(type='LRPEpsilon', epsilon=0.25, scope='layer')"
+                                 ", 'LRP0', 'WSAE'")
         for key in ('channels', 'input_transform', 'out_channels', 'threshold'):
             if kwargs.get(key) is not None:
                 raise ValueError(f'TiedHeavisideHead does not take {key!r}: the classifier '
@@ -72,8 +79,7 @@ class TiedHeavisideHead(BaseDecodeHead):
         if loss_classes not in LOSS_CLASSES:
             raise ValueError(f'loss_classes must be one of {LOSS_CLASSES}, got {loss_classes!r}')
         super().__init__(in_channels, in_channels, num_classes=num_classes, **kwargs)
-        self.mode = mode
-        self.gate = build_gate(mode, eps, epsilon_scope)
+        self.composite = build_composite(composite)
         self.class_chunk = class_chunk
         self.score_scale = score_scale
         self.scale_by_pixels = scale_by_pixels
@@ -88,11 +94,13 @@ class TiedHeavisideHead(BaseDecodeHead):
         """(B, K) scores of the last feature map (B, C, h, w)."""
         return pooled_logits(features, self.classifier_weight, self.conv_seg.bias)
 
+    def decoder(self, trace):
+        """The :class:`TiedDecoder` of a :class:`ForwardTrace` under this head's composite."""
+        return TiedDecoder(trace, self.classifier_weight, self.conv_seg.bias, self.composite)
+
     def forward(self, trace):
         """Heatmaps (B, K, H, W) of all classes for a :class:`ForwardTrace`."""
-        logits = self.class_logits(trace.features)
-        return decode_heatmaps(trace, self.classifier_weight, self.gate, logits,
-                               class_chunk=self.class_chunk)
+        return self.decoder(trace).heatmaps(class_chunk=self.class_chunk)
 
     def predict(self, trace, batch_img_metas, test_cfg):
         """Pixel scores at the image size (MMSeg's ``predict``), from a :class:`ForwardTrace`.
@@ -106,12 +114,12 @@ class TiedHeavisideHead(BaseDecodeHead):
         if not (test_cfg.get('suppress_absent_classes', False)
                 and test_cfg.get('mode', 'whole') == 'whole'):
             return super().predict(trace, batch_img_metas, test_cfg)
-        logits = self.class_logits(trace.features)
+        decoder = self.decoder(trace)
+        logits = decoder.logits
         present = found_classes(logits)
         decoded = present.any(0).nonzero()[:, 0]
         heatmaps = logits.new_zeros(logits.shape + trace.inputs.shape[-2:])
-        heatmaps[:, decoded] = decode_heatmaps(trace, self.classifier_weight, self.gate, logits,
-                                               classes=decoded, class_chunk=self.class_chunk)
+        heatmaps[:, decoded] = decoder.heatmaps(decoded, self.class_chunk)
         return super().predict_by_feat(self.pixel_scores(heatmaps, present), batch_img_metas)
 
     def pixel_scores(self, heatmaps, classes=None):

@@ -3,6 +3,7 @@ import torch.nn as nn
 from mmengine.model import BaseModule
 from mmseg.registry import MODELS
 
+from ..rules import LRPEpsilon
 from ..unroll import check_backbone, classifier_heatmaps, pooled_logits
 
 
@@ -29,7 +30,7 @@ class GAPLinearClassifier(BaseModule):
         check_backbone(self.backbone)
         self.fc = nn.Linear(in_channels, num_classes)
         self.eps = eps
-        self.epsilon_scope = epsilon_scope
+        self.composite = LRPEpsilon(eps, epsilon_scope)
         self.class_chunk = class_chunk
 
     def forward(self, inputs):
@@ -39,5 +40,4 @@ class GAPLinearClassifier(BaseModule):
     def heatmaps(self, inputs, classes=None):
         """LRP-epsilon heatmaps (B, len(classes) or K, H, W) and the logits (B, K)."""
         return classifier_heatmaps(self.backbone, self.fc.weight, self.fc.bias, inputs,
-                                   mode='epsilon', eps=self.eps, class_chunk=self.class_chunk,
-                                   classes=classes, scope=self.epsilon_scope)
+                                   self.composite, class_chunk=self.class_chunk, classes=classes)

@@ -1,12 +1,11 @@
-"""The unroller: one tied inverse per layer type, one walker per backbone family."""
-from .classifier_heatmaps import classifier_heatmaps, decode_heatmaps, pooled_logits
-from .gates import DECODER_MODES, build_gate
+"""The unroller: one tied inverse per layer type, one walker per backbone family, and the
+tied decoder that runs a composite of LRP rules through them."""
+from .tied_decoder import TiedDecoder, classifier_heatmaps, pooled_logits
 from .trace import ForwardTrace
 from .trace_builder import UnsupportedLayerError
 from .walk import SUPPORTED_BACKBONES, check_backbone, walk_backbone
 
 __all__ = [
-    'classifier_heatmaps', 'decode_heatmaps', 'pooled_logits', 'DECODER_MODES', 'build_gate',
-    'ForwardTrace', 'UnsupportedLayerError', 'SUPPORTED_BACKBONES', 'check_backbone',
-    'walk_backbone'
+    'TiedDecoder', 'classifier_heatmaps', 'pooled_logits', 'ForwardTrace',
+    'UnsupportedLayerError', 'SUPPORTED_BACKBONES', 'check_backbone', 'walk_backbone'
 ]

@@ -1,5 +1,8 @@
 """Walks MMSeg's (and mmpretrain's) ``ResNet``: stem, max-pool, residual stages."""
+import torch.nn.functional as F
+
 from .sequential_walker import walk_sequential
+from .tied_activation import TiedActivation
 from .tied_residual import TiedResidual
 from .trace_builder import UnsupportedLayerError, conv_norm, relu
 
@@ -40,18 +43,23 @@ def walk_block(records, block, x, where):
     identity = x
     if block.downsample is not None:
         identity = walk_sequential(shortcut, block.downsample, x, f'{where}.downsample')
-    records.append(TiedResidual(branch, shortcut))
-    return relu(records, out + identity)
+    out = F.relu(out + identity)
+    records.append(TiedResidual(branch, shortcut, out))
+    records.append(TiedActivation(out))
+    return out
 
 
-def walk_resnet(records, backbone, x):
+def walk_resnet(records, stage_ends, backbone, x):
+    """Stage 0: the stem and its max-pool; stage ``i``: residual layer ``i``."""
     if backbone.deep_stem:
         x = walk_sequential(records, backbone.stem, x, 'stem')
     else:
         x = conv_norm(records, backbone.conv1, backbone.norm1, x, 'conv1')
         x = relu(records, x)
     x = walk_sequential(records, [backbone.maxpool], x, 'maxpool')
+    stage_ends.append(len(records))
     for name in backbone.res_layers:
         for i, block in enumerate(getattr(backbone, name)):
             x = walk_block(records, block, x, f'{name}[{i}]')
+        stage_ends.append(len(records))
     return x

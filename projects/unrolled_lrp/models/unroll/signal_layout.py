@@ -18,3 +18,8 @@ def channels_last(signal):
 def channels_last_map(tensor):
     """A (B, C, h, w) encoder tensor in the (B, h, w, C) layout; no copy when it has it."""
     return tensor.contiguous(memory_format=torch.channels_last)
+
+
+def multiply_by_map(signal, tensor):
+    """A (B, K, C, h, w) signal times a per-sample (B, C, h, w) tensor, for every class."""
+    return signal * channels_last_map(tensor).unsqueeze(1)

@@ -1,14 +1,17 @@
-"""Tied activation: where the encoder had a ReLU, the decoder applies its gate."""
+"""Tied activation: where the encoder had a ReLU, the decoder applies its activation rule."""
+from .signal_layout import multiply_by_map
 
 
 class TiedActivation:
-    """Holds the encoder's ReLU output ``a`` (B, C, H, W); the gate decides its use."""
+    """Holds the encoder's ReLU output ``a`` (B, C, H, W); the rule decides its use (the
+    tied Heaviside ``H(a)`` for LRP)."""
+
+    kind = 'activation'
+    name = 'relu'
+    multiply = staticmethod(multiply_by_map)
 
     def __init__(self, activation):
         self.activation = activation
-
-    def decode(self, signal, gate):
-        return gate(signal, self.activation)
 
     def select(self, index):
         return TiedActivation(self.activation[index])

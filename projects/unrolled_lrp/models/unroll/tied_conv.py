@@ -1,8 +1,9 @@
 """Tied inverse of a convolution (with the BatchNorm that follows it)."""
+import torch
 import torch.nn.functional as F
 
 from .phase_conv_transpose import conv_transpose_by_phases
-from .signal_layout import channels_last
+from .signal_layout import channels_last, multiply_by_map
 
 # a strided inverse back to this many channels (the image's) runs phase by phase
 PHASES_MAX_CHANNELS = 4
@@ -21,23 +22,56 @@ def strided_pointwise_conv_transpose(signal, weight, stride, out_size):
 
 
 class TiedConv:
-    """Transposed convolution with the encoder's own weight.
+    """A convolution (with the BatchNorm that follows it) as the decoder sees it.
 
-    ``scale`` is the per-output-channel factor ``gamma / sqrt(var + eps)`` of a
-    following BatchNorm (statistics of the forward pass, detached; ``gamma`` keeps its
-    gradient), or ``None``; it is folded into the (small) weight rather than applied to
-    the (large) signal. ``input_shape`` fixes the output size of the transposed
-    convolution, so any input size decodes back to itself.
+    ``scale`` and ``shift`` are the per-output-channel affine map of a following BatchNorm
+    in this forward pass (:func:`.trace_builder.batch_norm_affine`), or ``None``; the
+    layer then is the single convolution with :attr:`weight` and :attr:`bias` (BatchNorm
+    merged, as zennit's canonizers do). ``inputs`` is the tensor the convolution was applied
+    to (a reference, no copy); its shape fixes the output size of the transposed
+    convolution, so any input size decodes back to itself. ``outputs`` is what the encoder's
+    own forward gave (after the BatchNorm): rules divide by it as it is, so that the pixel
+    loss's gradient also flows through the batch statistics there, as in autograd. Rules (:mod:`..rules`) decide
+    what is propagated; this class knows how the layer maps forward and backward.
     """
 
-    def __init__(self, conv, scale, input_shape):
+    kind = 'conv'
+
+    def __init__(self, conv, scale, shift, inputs, outputs, name='conv'):
         self.conv = conv
         self.scale = scale
-        self.input_shape = tuple(input_shape)
+        self.shift = shift
+        self.inputs = inputs
+        self.outputs = outputs
+        self.name = name
 
-    def decode(self, signal, gate):
+    @property
+    def input_shape(self):
+        return tuple(self.inputs.shape)
+
+    @property
+    def weight(self):
+        """The weight with the BatchNorm scale folded in (into the small weight rather than
+        onto the large signal)."""
+        weight = self.conv.weight
+        return weight if self.scale is None else weight * self.scale.view(-1, 1, 1, 1)
+
+    @property
+    def bias(self):
+        bias = self.conv.bias
+        if self.scale is None:
+            return bias
+        return self.shift if bias is None else bias * self.scale + self.shift
+
+    def forward(self, inputs, weight, bias=None):
+        """The convolution's geometry applied to (modified) ``inputs`` and ``weight``."""
         conv = self.conv
-        weight = conv.weight if self.scale is None else conv.weight * self.scale.view(-1, 1, 1, 1)
+        return F.conv2d(inputs, weight, bias, conv.stride, conv.padding, conv.dilation, conv.groups)
+
+    def transpose(self, signal, weight):
+        """The tied transposed convolution of a (B, K, C_out, h, w) signal with ``weight``
+        (shaped like the convolution's), to (B, K, C_in, H, W)."""
+        conv = self.conv
         flat = channels_last(signal).flatten(0, 1)
         if self.strided_pointwise():
             flat = strided_pointwise_conv_transpose(flat, weight, conv.stride,
@@ -54,6 +88,13 @@ class TiedConv:
                                       output_padding, conv.groups, conv.dilation)
         return flat.unflatten(0, signal.shape[:2])
 
+    multiply = staticmethod(multiply_by_map)
+
+    @staticmethod
+    def input_relevance(inputs, signal):
+        """Relevance (B, K, H, W) of the (B, C, H, W) ``inputs`` for their signal."""
+        return torch.einsum('bchw,bkchw->bkhw', inputs, signal)
+
     def strided_pointwise(self):
         """Whether this is a strided 1x1 inverse (a ResNet downsample shortcut), done by
         :func:`strided_pointwise_conv_transpose`."""
@@ -68,4 +109,5 @@ class TiedConv:
                 and conv.groups == 1 and tuple(conv.dilation) == (1, 1))
 
     def select(self, index):
-        return TiedConv(self.conv, self.scale, (len(index), ) + self.input_shape[1:])
+        return TiedConv(self.conv, self.scale, self.shift, self.inputs[index],
+                        self.outputs[index], self.name)

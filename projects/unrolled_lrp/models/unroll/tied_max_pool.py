@@ -3,7 +3,8 @@ from .signal_layout import channels_last
 
 
 class TiedMaxPool:
-    """Routes the signal back to the positions that won the max.
+    """Routes the signal back to the positions that won the max (the gradient; no LRP
+    rule changes it).
 
     Overlapping windows (e.g. the ResNet stem's 3x3 stride-2 pool) can share a
     winner; the signals are then **summed** there, as the gradient does.
@@ -11,11 +12,13 @@ class TiedMaxPool:
     The scatter runs on the channels-last layout (:mod:`.signal_layout`), pixels as rows.
     """
 
+    kind = 'maxpool'
+
     def __init__(self, indices, input_shape):
         self.indices = indices
         self.input_shape = tuple(input_shape)
 
-    def decode(self, signal, gate):
+    def unpool(self, signal):
         batch, classes, channels = signal.shape[:3]
         height, width = self.input_shape[2:]
         rows = channels_last(signal).permute(0, 1, 3, 4, 2).flatten(2, 3)  # (B, K, hw, C)

@@ -1,19 +1,25 @@
 """Tied inverse of a residual addition."""
-from .trace import decode_records, select_records
+from .trace import select_records
 
 
 class TiedResidual:
-    """The signal enters both the residual branch and the shortcut, and their
-    decodings are summed (the proportional relevance split, in gradient form)."""
+    """A residual block's sum ``branch(x) + shortcut(x)``: the decoder signal enters both
+    the branch and the shortcut, and their decodings are summed (the proportional
+    relevance split, in gradient form).
 
-    def __init__(self, branch, shortcut):
+    ``output`` is the block's output after its ReLU (a reference to the tensor the
+    following activation record holds). LRP rules for the sum (zennit's ``Norm``) divide by
+    the sum; where the ReLU passes, the sum equals ``output``, and elsewhere the ReLU's
+    Heaviside has already zeroed the signal, so the sum itself need not be kept.
+    """
+
+    kind = 'sum'
+
+    def __init__(self, branch, shortcut, output):
         self.branch = branch
         self.shortcut = shortcut
-
-    def decode(self, signal, gate):
-        inner = gate.inner()
-        return decode_records(self.branch, signal, inner) + decode_records(
-            self.shortcut, signal, inner)
+        self.output = output
 
     def select(self, index):
-        return TiedResidual(select_records(self.branch, index), select_records(self.shortcut, index))
+        return TiedResidual(select_records(self.branch, index),
+                            select_records(self.shortcut, index), self.output[index])

@@ -6,31 +6,28 @@ modules), so a model can be traced any number of times at any input size.
 from dataclasses import dataclass
 
 
-def decode_records(records, signal, gate):
-    """Runs the tied inverses of ``records`` in reverse order."""
-    for record in reversed(records):
-        signal = record.decode(signal, gate)
-    return signal
-
-
 def select_records(records, index):
     return [record.select(index) for record in records]
 
 
 @dataclass
 class ForwardTrace:
-    """``records``: tied inverses in forward order; ``features``: the last feature map
-    (B, C, h, w); ``inputs``: the image batch the trace was taken on."""
+    """``records``: the layers in forward order, as the decoder sees them (tied convolutions,
+    activations, max-pools, residual sums); ``features``: the last feature map (B, C, h, w);
+    ``inputs``: the image batch the trace was taken on; ``stage_ends``: for each stage of the
+    backbone, the index in ``records`` where it ends (stage 0 is the ResNet stem, empty for
+    VGG; stage ``i`` is the backbone's ``i``-th stage, ``out_indices`` ``i - 1``)."""
 
     records: list
     features: object
     inputs: object
+    stage_ends: list
 
-    def decode(self, signal, gate):
-        """Decodes a (B, K, C, h, w) signal at the features to (B, K, C_in, H, W)."""
-        return decode_records(self.records, signal, gate)
+    def stage_of(self, position):
+        """The stage of the top-level record at ``position``."""
+        return next(stage for stage, end in enumerate(self.stage_ends) if position < end)
 
     def select(self, index):
         """The trace of the samples ``index`` (a 1-D LongTensor) only."""
-        return ForwardTrace(
-            select_records(self.records, index), self.features[index], self.inputs[index])
+        return ForwardTrace(select_records(self.records, index), self.features[index],
+                            self.inputs[index], self.stage_ends)

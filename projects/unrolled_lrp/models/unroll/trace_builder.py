@@ -38,42 +38,47 @@ def _check_conv(conv, where):
             'is not supported (only numeric zero padding)')
 
 
-def batch_variance(x, synced=False):
-    """Per-channel variance of a batch (B, C, H, W); over all processes for SyncBatchNorm,
-    which normalises with the statistics of the global batch."""
+def batch_moments(x, synced=False):
+    """Per-channel mean and variance of a batch (B, C, H, W); over all processes for
+    SyncBatchNorm, which normalises with the statistics of the global batch."""
     if not (synced and dist.is_available() and dist.is_initialized()
             and dist.get_world_size() > 1):
-        return x.var(dim=(0, 2, 3), unbiased=False)
+        return x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), unbiased=False)
     moments = torch.stack([x.sum(dim=(0, 2, 3)), x.square().sum(dim=(0, 2, 3)),
                            x.new_full((x.shape[1], ), x.numel() / x.shape[1])])
     dist.all_reduce(moments)
     total, squares, count = moments
     mean = total / count
-    return squares / count - mean.square()
+    return mean, squares / count - mean.square()
 
 
-def batch_norm_scale(norm, x, where):
-    """``gamma / sqrt(var + eps)`` with the statistics this forward pass normalises with."""
+def batch_norm_affine(norm, x, where):
+    """BatchNorm as the per-channel affine map ``x * scale + shift`` it applies in this
+    forward pass: ``scale = gamma / sqrt(var + eps)``, ``shift = beta - mean * scale``, with
+    the batch statistics in training (detached) and the running ones in eval mode."""
     if not isinstance(norm, _BatchNorm):
         raise UnsupportedLayerError(
             f'{where}: normalisation {type(norm).__name__} is not supported (only BatchNorm)')
     if norm.training or norm.running_var is None:
-        var = batch_variance(x.detach(), synced=isinstance(norm, nn.SyncBatchNorm))
+        mean, var = batch_moments(x.detach(), synced=isinstance(norm, nn.SyncBatchNorm))
     else:
-        var = norm.running_var
+        mean, var = norm.running_mean, norm.running_var
     scale = (var + norm.eps).rsqrt()
-    return scale * norm.weight if norm.affine else scale
+    if norm.affine:
+        scale = scale * norm.weight
+    shift = -mean * scale
+    return scale, shift + norm.bias if norm.affine else shift
 
 
 def conv_norm(records, conv, norm, x, where):
     """``norm(conv(x))`` (``norm`` may be None), recorded as one tied convolution."""
     _check_conv(conv, where)
     out = conv(x)
-    scale = None
+    scale = shift = None
     if norm is not None:
-        scale = batch_norm_scale(norm, out, where)
+        scale, shift = batch_norm_affine(norm, out, where)
         out = norm(out)
-    records.append(TiedConv(conv, scale, x.shape))
+    records.append(TiedConv(conv, scale, shift, x, out, where))
     return out
 
 

@@ -12,8 +12,11 @@ def check_vgg(backbone):
     return len(backbone.stage_blocks) - 1
 
 
-def walk_vgg(records, backbone, x):
+def walk_vgg(records, stage_ends, backbone, x):
+    """Stage 0 (a stem) is empty; stage ``i``: the ``i``-th block of convolutions and its pool."""
     layers = getattr(backbone, backbone.module_name)
+    stage_ends.append(0)
     for start, end in backbone.range_sub_modules:
         x = walk_sequential(records, [layers[j] for j in range(start, end)], x, f'features[{start}:{end}]')
+        stage_ends.append(len(records))
     return x

@@ -40,6 +40,6 @@ def walk_backbone(backbone, inputs):
     """Runs ``backbone`` on ``inputs`` once and returns its :class:`ForwardTrace`."""
     walker, check = _find_walker(backbone)
     check(backbone)
-    records = []
-    features = walker(records, backbone, inputs)
-    return ForwardTrace(records, features, inputs)
+    records, stage_ends = [], []
+    features = walker(records, stage_ends, backbone, inputs)
+    return ForwardTrace(records, features, inputs, stage_ends)

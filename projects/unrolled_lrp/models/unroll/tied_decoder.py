@@ -1,0 +1,156 @@
+"""The tied decoder: LRP of all classes at once through a forward trace, rule by rule.
+
+The composite (:mod:`unrolled_lrp.models.rules`) picks a rule for every layer of the trace
+(what and where); this module runs them (how). Classes are folded next to the batch and the
+encoder's tensors broadcast over them; what a rule needs per sample (modified forward passes,
+stabilised denominators) is computed once per trace, when its layer is first decoded, and
+reused for every chunk of classes.
+"""
+import torch
+import torch.nn.functional as F
+
+from ..rules import Site, build_composite
+from .tied_activation import TiedActivation
+from .tied_conv import TiedConv
+from .tied_max_pool import TiedMaxPool
+from .signal_layout import multiply_by_map
+from .tied_residual import TiedResidual
+
+
+def pooled_logits(features, weight, bias):
+    """Global average pooling followed by the linear layer: (B, C, h, w) -> (B, K)."""
+    logits = features.mean(dim=(2, 3)) @ weight.t()
+    return logits if bias is None else logits + bias
+
+
+class PooledLinear:
+    """The classifier's linear layer on the pooled features, as rules see a layer."""
+
+    kind = 'linear'
+    name = 'classifier'
+
+    def __init__(self, inputs, weight, bias):
+        self.inputs, self.weight, self.bias = inputs, weight, bias
+        self.outputs = self.forward(inputs, weight, bias)  # the logits
+
+    @staticmethod
+    def forward(inputs, weight, bias=None):
+        return F.linear(inputs, weight, bias)
+
+    @staticmethod
+    def transpose(signal, weight):
+        return signal @ weight
+
+    @staticmethod
+    def multiply(signal, factor):
+        return signal * factor.unsqueeze(1)
+
+
+class TiedDecoder:
+    """Heatmaps of ``trace`` for a classifier ``linear(GAP(features))`` under ``composite``.
+
+    Args:
+        trace (ForwardTrace): The encoder pass.
+        weight (Tensor): The linear layer's (K, C) weight; ``bias`` its (K,) bias or None.
+        composite: A composite (or its config / registered name, e.g. 'LRP0').
+
+    Every layer's rule is looked up when the decoder is built, so that a rule at a layer
+    it cannot decode fails at once, naming the layer.
+    """
+
+    def __init__(self, trace, weight, bias, composite='LRP0'):
+        if not trace.records or not isinstance(trace.records[0], TiedConv):
+            raise ValueError('the tied decoder needs a convolution as the first layer')
+        self.trace = trace
+        self.composite = build_composite(composite)
+        self.linear = PooledLinear(trace.features.mean(dim=(2, 3)), weight, bias)
+        self.rules, self.states = {}, {}
+        self.linear_rule = self.rule(self.linear, Site('linear', None, False, False, 'classifier'))
+        self.pool_rule = self.rule(None, Site('avgpool', None, False, False, 'global pooling'))
+        self._assign(trace.records, trace.stage_of, False)
+
+    def rule(self, layer, site):
+        """The composite's rule for ``layer`` at ``site``, checked to decode its kind."""
+        rule = self.composite.rule_for(site)
+        if site.kind not in rule.sites:
+            raise ValueError(f'{site.name}: {rule!r} does not decode {site.kind} layers')
+        if rule.input_layer_only and not site.first:
+            raise ValueError(f'{site.name}: {rule!r} is a rule for the input layer only')
+        self.rules[id(layer)] = rule
+        return rule
+
+    def _assign(self, records, stage_of, in_branch):
+        for position, record in enumerate(records):
+            stage = stage_of(position)
+            if isinstance(record, TiedResidual):
+                self._assign(record.branch + record.shortcut, lambda _, s=stage: s, True)
+            if not isinstance(record, TiedMaxPool):
+                first = record is self.trace.records[0]
+                name = getattr(record, 'name', record.kind)
+                self.rule(record, Site(record.kind, stage, first, in_branch, name))
+
+    @property
+    def logits(self):
+        """(B, K) class scores."""
+        return self.linear.outputs
+
+    def heatmaps(self, classes=None, class_chunk=None):
+        """(B, k, H, W) heatmaps of ``classes`` (all by default), ``class_chunk`` at a time."""
+        weight = self.linear.weight
+        classes = torch.arange(weight.shape[0], device=weight.device) if classes is None \
+            else torch.as_tensor(classes, device=weight.device)
+        chunk = class_chunk or len(classes)
+        return torch.cat([self._heatmaps(classes[start:start + chunk])
+                          for start in range(0, len(classes), chunk)], dim=1)
+
+    def _heatmaps(self, classes):
+        features = self.trace.features
+        batch, _, height, width = features.shape
+        # relevance of a class at the logits: the logit itself (gradient form: one-hot)
+        one_hot = F.one_hot(classes, self.linear.weight.shape[0]).to(features.dtype)
+        signal = self._propagate(self.linear, one_hot.expand(batch, -1, -1), signed=False)
+        factor = self.pool_rule.factor(self.linear.inputs)
+        if factor is not None:
+            signal = signal * factor.unsqueeze(1)
+        signal = (signal / (height * width))[..., None, None].expand(-1, -1, -1, height, width)
+        first, *rest = self.trace.records
+        signal = self.decode(rest, signal)
+        rule = self.rules[id(first)]
+        return rule.relevance(first, self._state(first, rule, signed=True), signal)
+
+    def _state(self, layer, rule, signed):
+        key = id(layer)
+        if key not in self.states:
+            self.states[key] = rule.prepare(layer, signed)
+        return self.states[key]
+
+    def _propagate(self, layer, signal, signed):
+        rule = self.rules[id(layer)]
+        return rule.propagate(layer, self._state(layer, rule, signed), signal)
+
+    def decode(self, records, signal):
+        """The (B, K, C, h, w) signal at the output of ``records`` (layers of the trace, in
+        forward order) taken to their input."""
+        for record in reversed(records):
+            if isinstance(record, TiedConv):
+                signal = self._propagate(record, signal, signed=False)
+            elif isinstance(record, TiedActivation):
+                signal = self.rules[id(record)].gate(record, signal)
+            elif isinstance(record, TiedMaxPool):
+                signal = record.unpool(signal)
+            elif isinstance(record, TiedResidual):
+                factor = self.rules[id(record)].factor(record.output)
+                if factor is not None:
+                    signal = multiply_by_map(signal, factor)
+                signal = self.decode(record.branch, signal) + self.decode(record.shortcut, signal)
+            else:
+                raise TypeError(f'no decoder step for {type(record).__name__}')
+        return signal
+
+
+def classifier_heatmaps(backbone, weight, bias, inputs, composite='LRP0', class_chunk=None,
+                        classes=None):
+    """Heatmaps (B, K, H, W) and logits (B, K) of a backbone + GAP + linear classifier."""
+    from .walk import walk_backbone
+    decoder = TiedDecoder(walk_backbone(backbone, inputs), weight, bias, composite)
+    return decoder.heatmaps(classes, class_chunk), decoder.logits
