@@ -31,7 +31,7 @@ model = dict(
                            bgr_to_rgb=True, pad_val=0, seg_pad_val=255),
     backbone=dict(type='ResNet', depth=18, num_stages=4, out_indices=(3, ), norm_eval=False,
                   style='pytorch', contract_dilation=True),
-    decode_head=dict(type='TiedHeavisideHead', in_channels=512, num_classes=21, mode='lrp0'),
+    decode_head=dict(type='TiedHeavisideHead', in_channels=512, num_classes=21, composite='LRP0'),
     train_cfg=dict(), test_cfg=dict(mode='whole'))
 # The project's test pipeline: its packer needs labels, which images to explain lack.
 test_pipeline = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),

@@ -17,12 +17,16 @@ def test_summary_is_the_median_and_the_relative_spread():
 def test_variants_take_turns_and_the_table_reports_the_conditions():
     process = subprocess.run(
         [sys.executable, 'tools/benchmark.py', '--backbone', 'resnet18', '--size', '32',
-         '--batch', '2', '--labeled', '1', '--num-classes', '3', '--repeats', '2'],
+         '--batch', '2', '--labeled', '1', '--num-classes', '3', '--repeats', '2',
+         '--composite', 'EpsilonPlusFlat', '--composite-args', '{"epsilon": 0.1}'],
         cwd=REPO, capture_output=True, text=True, timeout=600)
     assert process.returncode == 0, process.stderr[-3000:]
     out = process.stdout
     order = re.findall(r'round (\d)/2 (\w+):', out)
-    assert order == [(str(r), v) for r in (1, 2) for v in TOOL['VARIANTS']]
+    variants = TOOL['VARIANTS'] + tuple(TOOL['COMPOSITE_VARIANTS'])
+    assert order == [(str(r), v) for r in (1, 2) for v in variants]
+    assert re.search(r'all-class decoder forward, EpsilonPlusFlat\s+[\d.]+\s+\d+%\s+\d+', out)
+    assert re.search(r'EpsilonPlusFlat / LRP-0, training step:\s+[\d.]+x', out)
     assert re.search(r'threads \(OMP_NUM_THREADS=\S+\), 2 interleaved rounds, freed memory kept, '
                      r'load average '
                      r'[\d.]+ [\d.]+ [\d.]+ at start', out)

@@ -21,6 +21,9 @@ comes and goes on the machine falls on all of them alike; each figure is the med
 rounds, with the spread ((max - min) / median) next to it, and a warning when a spread
 exceeds 15%. The thread count and the load average at the start are printed with the table.
 
+With ``--composite NAME`` (an LRP rule composite, e.g. EpsilonPlusFlat) the training step
+and the decoder forward also run with that composite, and its cost is given relative to LRP-0.
+
 Example: python tools/benchmark.py --backbone resnet50 --size 128 --batch 4 --labeled 2
 """
 import argparse
@@ -47,10 +50,13 @@ ROWS = {'batched_step': 'training step, batched decoder',
         'naive_step': 'training step, naive per-class',
         'decoder_forward': 'all-class decoder forward',
         'input_gradients': 'floor: forward + {num_classes} input-gradients'}
+COMPOSITE_VARIANTS = {'composite_step': 'batched_step', 'composite_forward': 'decoder_forward'}
+COMPOSITE_ROWS = {'composite_step': 'training step, {composite}',
+                  'composite_forward': 'all-class decoder forward, {composite}'}
 SPREAD_WARNING = 0.15
 
 
-def build(args):
+def build(args, composite='LRP0'):
     import unrolled_lrp  # noqa: F401
     from mmseg.registry import MODELS
     backbone, channels = BACKBONES[args.backbone]
@@ -58,7 +64,7 @@ def build(args):
     model = MODELS.build(dict(
         type='UnrolledLRP', backbone=backbone,
         decode_head=dict(type='TiedHeavisideHead', in_channels=channels,
-                         num_classes=args.num_classes)))
+                         num_classes=args.num_classes, composite=composite)))
     model.init_weights()
     torch.nn.init.normal_(model.decode_head.conv_seg.weight, std=0.1)
     model.eval()  # BN as a fixed affine scale in every variant (see module docstring)
@@ -120,8 +126,13 @@ def run_variant(args):
     if args.keep_freed_memory:
         from unrolled_lrp.utils import keep_freed_cpu_memory
         keep_freed_cpu_memory()
-    model, inputs, masks, labels = build(args)
-    step = globals()[args.variant]
+    if args.variant in COMPOSITE_VARIANTS:
+        composite = dict(type=args.composite, **json.loads(args.composite_args))
+        model, inputs, masks, labels = build(args, composite)
+        step = globals()[COMPOSITE_VARIANTS[args.variant]]
+    else:
+        model, inputs, masks, labels = build(args)
+        step = globals()[args.variant]
     step(model, inputs, masks, labels)  # warm-up
     model.zero_grad(set_to_none=True)
     if args.profile:
@@ -152,6 +163,8 @@ def spawn(args, variant, grad_file=None):
         command.append('--no-keep-freed-memory')
     if grad_file:
         command += ['--grad-file', grad_file]
+    if args.composite:
+        command += ['--composite', args.composite, '--composite-args', args.composite_args]
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -159,15 +172,24 @@ def spawn(args, variant, grad_file=None):
 def interleaved(args, tmp):
     """{variant: [result of each round]}, the variants taking turns round after round; the
     first round also saves the gradients of both training steps to ``tmp``."""
-    results = {variant: [] for variant in VARIANTS}
+    results = {variant: [] for variant in variants(args)}
     for round_index in range(args.repeats):
-        for variant in VARIANTS:
+        for variant in results:
             grad_file = (os.path.join(tmp, f'{variant}.pt') if round_index == 0
                          and variant.endswith('_step') else None)
             results[variant].append(spawn(args, variant, grad_file))
             print(f'[benchmark] round {round_index + 1}/{args.repeats} {variant}: '
                   f'{results[variant][-1]["seconds"]:.3f} s', flush=True)
     return results
+
+
+def variants(args):
+    return VARIANTS + (tuple(COMPOSITE_VARIANTS) if args.composite else ())
+
+
+def row_name(variant, args):
+    return {**ROWS, **COMPOSITE_ROWS}[variant].format(num_classes=args.num_classes,
+                                                      composite=args.composite)
 
 
 def summary(runs):
@@ -199,13 +221,23 @@ def main():
                         'torch.profiler and print the operators by their own time')
     parser.add_argument('--profile-rows', type=int, default=25,
                         help='operators listed by --profile')
-    parser.add_argument('--variant', choices=VARIANTS, help=argparse.SUPPRESS)
+    parser.add_argument('--composite',
+                        help='also time the training step and the decoder forward with this '
+                        'LRP rule composite (a registered name, e.g. EpsilonPlusFlat)')
+    parser.add_argument('--composite-args', default='{}',
+                        help='the composite\'s arguments as JSON, e.g. \'{"epsilon": 0.1}\'')
+    parser.add_argument('--variant', choices=VARIANTS + tuple(COMPOSITE_VARIANTS),
+                        help=argparse.SUPPRESS)
     parser.add_argument('--grad-file', help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not 0 <= args.labeled <= args.batch:
         parser.error('--labeled must be between 0 and --batch')
     if args.repeats < 1:
         parser.error('--repeats must be at least 1')
+    try:
+        json.loads(args.composite_args)
+    except ValueError as error:
+        parser.error(f'--composite-args is not JSON: {error}')
     if args.profile:
         args.variant = args.profile
     if args.variant:
@@ -224,9 +256,9 @@ def main():
                                              torch.load(os.path.join(tmp, 'naive_step.pt')))
     stats = {variant: summary(runs) for variant, runs in results.items()}
     print(f'\n{"":44s} {"median s":>9s} {"spread":>7s} {"peak MiB":>9s}')
-    for variant in VARIANTS:
+    for variant in stats:
         median, spread, peak = stats[variant]
-        name = ROWS[variant].format(num_classes=args.num_classes)
+        name = row_name(variant, args)
         print(f'{name:44s} {median:9.3f} {spread:6.0%} {peak:9.0f}')
     ours, naive = stats['batched_step'], stats['naive_step']
     forward, floor = stats['decoder_forward'], stats['input_gradients']
@@ -234,8 +266,12 @@ def main():
     print(f'peak memory, naive / batched:              {naive[2] / ours[2]:.2f}x')
     print(f'decoder forward / floor:                   {forward[0] / floor[0]:.2f}x')
     print(f'max relative gradient difference:          {difference:.2e}')
-    noisy = [ROWS[v].format(num_classes=args.num_classes) for v in VARIANTS
-             if stats[v][1] > SPREAD_WARNING]
+    if args.composite:
+        print(f'{args.composite} / LRP-0, training step:  '
+              f'{stats["composite_step"][0] / ours[0]:.2f}x')
+        print(f'{args.composite} / LRP-0, decoder forward: '
+              f'{stats["composite_forward"][0] / forward[0]:.2f}x')
+    noisy = [row_name(v, args) for v in stats if stats[v][1] > SPREAD_WARNING]
     if noisy:
         print(f'warning: spread over {SPREAD_WARNING:.0%} for {", ".join(noisy)}: the machine '
               'was not quiet; the ratios are less reliable')

@@ -2,7 +2,7 @@
 
     python tools/explain.py IMAGE_OR_DIR CONFIG CHECKPOINT --out-dir D \
         [--classes NAME_OR_INDEX ... | --top-k K] [--c1c] [--device cpu]
-        [--rule lrp0|epsilon|relu --eps E --epsilon-scope layer|block]
+        [--composite LRP0|LRPEpsilon|EpsilonPlusFlat|... --composite-args key=value ...]
 
 CONFIG/CHECKPOINT is either an MMSeg segmentor (e.g. UnrolledLRP: its heatmaps are
 its segmentation scores) or an mmpretrain ``ImageClassifier`` whose backbone the
@@ -28,15 +28,14 @@ import traceback
 import mmcv
 import numpy as np
 import torch
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.runner import load_checkpoint
 from mmengine.utils import ProgressBar
 
 import unrolled_lrp  # noqa: F401  (registers the project's models and visualizer)
 import unrolled_lrp.utils  # noqa: F401  (lets torch>=2.6 load mmengine training checkpoints)
-from unrolled_lrp.models.unroll import (DECODER_MODES, build_gate, check_backbone,
-                                        decode_heatmaps, pooled_logits, walk_backbone)
-from unrolled_lrp.models.unroll.gates import EPSILON_SCOPES
+from unrolled_lrp.models.rules import LRP_COMPOSITES
+from unrolled_lrp.models.unroll import TiedDecoder, check_backbone, walk_backbone
 from unrolled_lrp.postprocessing import c1c_filter
 from unrolled_lrp.visualization import (HeatmapSegVisualizer, probability_to_rgb,
                                         relevance_to_rgb)
@@ -63,13 +62,13 @@ def parse_args(argv=None):
     parser.add_argument('--c1c', action='store_true', help='add C1C-filtered heatmaps')
     parser.add_argument('--c1c-threshold', type=float, default=0.0,
                         help='C1C keeps relevance above this fraction of the maximum')
-    parser.add_argument('--rule', choices=DECODER_MODES, default='lrp0',
-                        help='decoder rule for classifier checkpoints (segmentors use '
-                        'their config)')
-    parser.add_argument('--eps', type=float, default=1e-6, help='epsilon of --rule epsilon')
-    parser.add_argument('--epsilon-scope', choices=EPSILON_SCOPES, default='layer',
-                        help='--rule epsilon: stabilise at every layer, or once per ResNet '
-                        'residual block (block input -> block output)')
+    parser.add_argument('--composite', choices=sorted(LRP_COMPOSITES.module_dict),
+                        default='LRP0', help='LRP rule composite of the decoder for classifier '
+                        'checkpoints (segmentors use their config)')
+    parser.add_argument('--composite-args', nargs='+', action=DictAction, default={},
+                        metavar='KEY=VALUE',
+                        help='arguments of --composite, e.g. epsilon=0.1, or low=-2.1 high=2.6 '
+                        'for EpsilonGammaBox (the input bounds after the data preprocessor)')
     parser.add_argument('--class-chunk', type=int, default=16,
                         help='classes decoded at once for classifier checkpoints')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
@@ -185,7 +184,7 @@ class ClassifierExplainer:
     every class and the segmentation (arg max) without holding all heatmaps.
     """
 
-    def __init__(self, cfg, checkpoint, device, rule, eps, scope, class_chunk):
+    def __init__(self, cfg, checkpoint, device, composite, class_chunk):
         from mmengine.registry import init_default_scope
         from mmpretrain.models.necks import GlobalAveragePooling
         from mmpretrain.registry import MODELS
@@ -204,7 +203,7 @@ class ClassifierExplainer:
             raise UnsupportedCheckpointError(f'{cfg.filename}: {error}') from error
         self.classes, self.palette = load_weights(self.model, checkpoint, cfg.filename)
         self.model.to(device).eval()
-        self.gate = build_gate(rule, eps, scope)
+        self.composite = composite
         self.class_chunk = class_chunk
 
     @torch.no_grad()
@@ -212,13 +211,14 @@ class ClassifierExplainer:
         inputs = torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1)))
         inputs = self.model.data_preprocessor({'inputs': [inputs]}, False)['inputs']
         fc = self.model.head.fc
-        trace = walk_backbone(self.model.backbone, inputs)
-        logits = pooled_logits(trace.features, fc.weight, fc.bias)
+        decoder = TiedDecoder(walk_backbone(self.model.backbone, inputs), fc.weight, fc.bias,
+                              self.composite)
+        logits = decoder.logits
         class_ids = choose_classes(logits[0].cpu(), None)
         log_normaliser, best, pred, kept = None, None, None, {}
         for start in range(0, fc.out_features, self.class_chunk):
             chunk = list(range(start, min(start + self.class_chunk, fc.out_features)))
-            heatmaps = decode_heatmaps(trace, fc.weight, self.gate, logits, classes=chunk)[0]
+            heatmaps = decoder.heatmaps(chunk)[0]
             chunk_best, chunk_pred = heatmaps.max(0)
             chunk_normaliser = heatmaps.logsumexp(0)
             if best is None:
@@ -238,8 +238,8 @@ def build_explainer(args):
     cfg = Config.fromfile(args.config)
     model_type = cfg.get('model', {}).get('type')
     if model_type == 'ImageClassifier':
-        return ClassifierExplainer(cfg, args.checkpoint, args.device, args.rule, args.eps,
-                                   args.epsilon_scope, args.class_chunk)
+        composite = dict(type=args.composite, **args.composite_args)
+        return ClassifierExplainer(cfg, args.checkpoint, args.device, composite, args.class_chunk)
     from mmseg.models.segmentors import BaseSegmentor
     from mmseg.registry import MODELS
     model_class = MODELS.get(model_type) if model_type else None
