@@ -36,7 +36,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-METHODS = ('unrolled_lrp', 'lrp_eps', 'ws_ae', 'mt_unet', 'unet', 'fcn')
+METHODS = ('unrolled_lrp', 'unrolled_lrp_a2b1', 'lrp_eps', 'ws_ae', 'mt_unet', 'unet', 'fcn')
 REFERENCE_METHOD = 'unet'  # also trained on every mask: the ceiling the splits are compared to
 NUM_CLASSES = 6  # object classes of the few-label scenes
 DEFAULT_DATA_ROOT = 'data/few_label_voc'  # the configs' data and classifier, retargeted per run

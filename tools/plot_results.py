@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 METHODS = {  # name in config files -> legend label, in legend order
     'unrolled_lrp': 'unrolled LRP-0',
+    'unrolled_lrp_a2b1': 'unrolled LRP, EpsilonAlpha2Beta1Flat',
     'lrp_eps': 'unrolled LRP-eps',
     'ws_ae': 'WS-AE',
     'mt_unet': 'multi-task UNet',
