@@ -31,8 +31,9 @@ class LRPEpsilon(LayerMapComposite):
         if scope not in EPSILON_SCOPES:
             raise ValueError(f'epsilon scope must be one of {EPSILON_SCOPES}, got {scope!r}')
         inner = [dict(rule='Heaviside', in_branch=True)] if scope == 'block' else []
-        super().__init__(inner + [dict(rule=dict(type='EpsilonGate', epsilon=epsilon)),
-                                  dict(rule=dict(type='Epsilon', epsilon=epsilon), kinds=('linear', ))])
+        super().__init__(inner + [
+            dict(rule=dict(type='EpsilonGate', epsilon=epsilon)),
+            dict(rule=dict(type='Epsilon', epsilon=epsilon), kinds=('linear', ))])
         self.epsilon = epsilon
         self.scope = scope
 

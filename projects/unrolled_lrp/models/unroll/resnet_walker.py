@@ -1,8 +1,5 @@
 """Walks MMSeg's (and mmpretrain's) ``ResNet``: stem, max-pool, residual stages."""
-import torch.nn.functional as F
-
 from .sequential_walker import walk_sequential
-from .tied_activation import TiedActivation
 from .tied_residual import TiedResidual
 from .trace_builder import UnsupportedLayerError, conv_norm, relu
 
@@ -43,9 +40,8 @@ def walk_block(records, block, x, where):
     identity = x
     if block.downsample is not None:
         identity = walk_sequential(shortcut, block.downsample, x, f'{where}.downsample')
-    out = F.relu(out + identity)
-    records.append(TiedResidual(branch, shortcut, out))
-    records.append(TiedActivation(out))
+    out = relu(records, out + identity)
+    records.insert(-1, TiedResidual(branch, shortcut, out))  # the sum, then its ReLU
     return out
 
 

@@ -31,8 +31,9 @@ class TiedConv:
     to (a reference, no copy); its shape fixes the output size of the transposed
     convolution, so any input size decodes back to itself. ``outputs`` is what the encoder's
     own forward gave (after the BatchNorm): rules divide by it as it is, so that the pixel
-    loss's gradient also flows through the batch statistics there, as in autograd. Rules (:mod:`..rules`) decide
-    what is propagated; this class knows how the layer maps forward and backward.
+    loss's gradient also flows through the batch statistics there, as in autograd. Rules
+    (:mod:`..rules`) decide what is propagated; this class knows how the layer maps forward
+    and backward.
     """
 
     kind = 'conv'
