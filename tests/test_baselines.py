@@ -136,10 +136,13 @@ def test_multi_task_unet_class_logits_are_gap_and_linear_on_the_last_stage():
         expected = F.linear(F.adaptive_avg_pool2d(last, 1).flatten(1), conv.weight.flatten(1),
                             conv.bias)
         torch.testing.assert_close(model.class_logits(inputs), expected)
+        calls = []
+        model.backbone.register_forward_hook(lambda *_: calls.append(1))
         results = model.predict(inputs, [SegDataSample(metainfo=dict(
             img_shape=(32, 32), ori_shape=(32, 32), pad_shape=(32, 32),
             padding_size=[0, 0, 0, 0])) for _ in range(len(inputs))])
     torch.testing.assert_close(torch.stack([r.pred_class_logits for r in results]), expected)
+    assert len(calls) == 1  # one backbone pass feeds the decoder and the classifier
 
 
 def test_multi_task_unet_losses():

@@ -1,4 +1,5 @@
 """Prediction is MMSeg's: seg_logits are the heatmaps, whole and slide inference."""
+import pytest
 import torch
 from mmengine.config import ConfigDict
 from mmseg.evaluation import IoUMetric
@@ -54,3 +55,36 @@ def test_wsae_composite_runs_and_differs_from_lrp0(build_model):
         relu = build_model('resnet18', composite='WSAE').eval()(inputs, mode='tensor')
         lrp0 = build_model('resnet18').eval()(inputs, mode='tensor')
     assert relu.shape == lrp0.shape and not torch.allclose(relu, lrp0)
+
+
+def count_calls(module):
+    """A list that grows by one on each call of ``module``."""
+    calls = []
+    module.register_forward_hook(lambda *_: calls.append(1))
+    return calls
+
+
+def test_whole_image_prediction_runs_the_backbone_once(build_model):
+    model = build_model('resnet18').eval()
+    calls = count_calls(model.backbone.conv1)
+    with torch.no_grad():
+        model.predict(torch.randn(2, 3, 32, 32))
+    assert len(calls) == 1
+
+
+def test_slide_prediction_still_gives_whole_image_class_logits(build_model):
+    model = build_model('resnet18').eval()
+    model.test_cfg = ConfigDict(mode='slide', crop_size=(32, 32), stride=(24, 24))
+    inputs = torch.randn(1, 3, 48, 56)
+    with torch.no_grad():
+        (result, ) = model.predict(inputs)
+        logits = model.decode_head.class_logits(model.backbone(inputs)[-1])
+    torch.testing.assert_close(result.pred_class_logits, logits[0])
+
+
+def test_segmentors_reject_unknown_arguments():
+    from mmseg.registry import MODELS
+
+    from conftest import model_config
+    with pytest.raises(TypeError, match='cls_los'):
+        MODELS.build(dict(model_config('resnet18'), cls_los=dict(type='CrossEntropyLoss')))

@@ -1,3 +1,4 @@
+from .image_level_segmentor import ImageLevelSegmentor
 from .unrolled_lrp import UnrolledLRP
 
-__all__ = ['UnrolledLRP']
+__all__ = ['ImageLevelSegmentor', 'UnrolledLRP']
