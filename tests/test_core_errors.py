@@ -27,8 +27,11 @@ def test_unsupported_backbone_type():
 
 def test_avg_down_resnet_is_refused():
     config = model_config()
-    config['backbone'] = dict(type='ResNetV1d', depth=18, out_indices=(3, ))
+    config['backbone'] = dict(type='ResNet', depth=18, avg_down=True, out_indices=(3, ))
     with pytest.raises(UnsupportedLayerError, match='avg_down'):
+        MODELS.build(config)
+    config['backbone'] = dict(type='ResNetV1d', depth=18, out_indices=(3, ))
+    with pytest.raises(UnsupportedLayerError, match='ResNetV1d is not supported'):
         MODELS.build(config)
 
 
@@ -76,3 +79,45 @@ def test_unknown_composite():
 def test_decoder_mode_of_earlier_versions_names_its_replacement():
     with pytest.raises(ValueError, match="'mode' is now part of composite="):
         MODELS.build(model_config(mode='epsilon'))
+
+
+@pytest.mark.parametrize('backbone', [
+    dict(type='mmpretrain.SEResNet', depth=50, out_indices=(3, )),
+    dict(type='mmpretrain.ResNet_CIFAR', depth=18, out_indices=(3, )),
+])
+def test_subclass_of_a_supported_backbone_is_refused(backbone):
+    config = model_config()
+    config['backbone'] = backbone
+    name = backbone['type'].split('.')[1]
+    with pytest.raises(UnsupportedLayerError, match=f'backbone {name} is not supported.*mmseg ResNet'):
+        MODELS.build(config)
+
+
+def test_walker_that_skips_a_layer_fails_at_construction(monkeypatch):
+    """SEResNet registered with the ResNet walker (which does not visit its se_layer): the
+    construction check compares the traced forward with the backbone's own."""
+    from mmpretrain.models.backbones import ResNet, SEResNet
+
+    from unrolled_lrp.models.unroll import BACKBONE_WALKERS
+    monkeypatch.setitem(BACKBONE_WALKERS, SEResNet, BACKBONE_WALKERS[ResNet])
+    config = model_config()
+    config['backbone'] = dict(type='mmpretrain.SEResNet', depth=50, out_indices=(3, ))
+    with pytest.raises(UnsupportedLayerError, match='SEResNet: the traced forward differs'):
+        MODELS.build(config)
+
+
+def test_construction_check_keeps_training_flags(build_model):
+    model = build_model('resnet18').train()
+    from unrolled_lrp.models.unroll import check_backbone
+    check_backbone(model.backbone)
+    assert all(module.training for module in model.backbone.modules())
+
+
+def test_conv_module_with_padding_layer_is_named():
+    """mmcv's ConvModule pads reflect/replicate through a padding layer before its conv."""
+    from mmcv.cnn import ConvModule
+
+    from unrolled_lrp.models.unroll.sequential_walker import walk_sequential
+    layer = ConvModule(3, 4, 3, padding=1, padding_mode='reflect', norm_cfg=dict(type='BN'))
+    with pytest.raises(UnsupportedLayerError, match=r'features\[0\]: ConvModule with a padding layer'):
+        walk_sequential([], [layer], torch.randn(1, 3, 8, 8), 'features')

@@ -63,6 +63,9 @@ def test_a_two_iteration_grid_writes_its_tables_and_resumes(tmp_path, capsys):
     config = (tmp_path / 'runs/unrolled_lrp/6_masks/seed_0/config.py').read_text()
     assert str(tmp_path / 'classifier/classifier.pth') in config
     assert str(tmp_path / 'data/splits/6/image_level.txt') in config
+    # the val images are evaluated once, by tools/test.py, not also at the end of training
+    assert 'val_cfg = None' in config
+    assert 'Iter(val)' not in (tmp_path / 'runs/unrolled_lrp/6_masks/seed_0/train.log').read_text()
     capsys.readouterr()
 
     # a second call finds every run done, trains nothing and writes the same numbers

@@ -1,4 +1,5 @@
 """Fail-fast config checks, checkpoint loading under torch's weights_only, CPU launchers."""
+import os
 import os.path as osp
 import pickle
 import runpy
@@ -92,6 +93,19 @@ def test_runner_checkpoints_load_with_weights_only(tmp_path):
     buffer = checkpoint['message_hub']['log_scalars']['train/loss']
     assert isinstance(buffer, HistoryBuffer) and buffer.mean() == pytest.approx(0.375)
     assert checkpoint['meta']['seed'] == 3
+
+
+def test_importing_the_package_alone_allows_runner_checkpoints(tmp_path):
+    """`mim train` and MMSeg's own tools/train.py import only the package (custom_imports)."""
+    path = tmp_path / 'runner.pth'
+    message_hub_checkpoint(path)
+    code = ('import torch, unrolled_lrp; '
+            f'print(torch.load({str(path)!r}, map_location="cpu", weights_only=True)["meta"])')
+    result = subprocess.run(
+        [sys.executable, '-c', code], cwd=REPO, capture_output=True, text=True, timeout=120,
+        env=dict(os.environ, PYTHONPATH=osp.join(REPO, 'projects')))
+    assert result.returncode == 0, result.stderr
+    assert "'seed': 3" in result.stdout
 
 
 class GetattrOnHistoryBuffer:

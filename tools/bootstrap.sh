@@ -9,7 +9,15 @@ STAMP="$VENV/.bootstrap-$(cat requirements.txt tools/bootstrap.sh | sha256sum | 
 [ -f "$STAMP" ] && exit 0
 
 echo "[bootstrap] setting up $VENV (a first run builds mmcv from source: about 15 minutes)"
-[ -x "$VENV/bin/python" ] || python3.11 -m venv "$VENV"
+# PYTHON picks the interpreter (the stack is tested on 3.11; torch 2.14 wheels need 3.10+)
+PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3 || true)}
+if [ ! -x "$VENV/bin/python" ]; then
+  if [ -z "$PYTHON" ] || ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
+    echo "[bootstrap] needs Python >= 3.10 (python3.11 preferred); set PYTHON=/path/to/python" >&2
+    exit 1
+  fi
+  "$PYTHON" -m venv "$VENV"
+fi
 PY="$VENV/bin/python"
 PIP="$PY -m pip --disable-pip-version-check"
 $PIP install torch==2.14.1 torchvision==0.29.1 "setuptools<82" wheel "numpy<2" \

@@ -100,8 +100,11 @@ def set_schedule(cfg, max_iters):
     cfg.default_hooks.checkpoint.interval = max_iters
 
 
-def write_config(source, out_path, replacements, seed, max_iters=None, split_dir=None):
-    """The config of one run: ``source`` retargeted, with its seed, schedule and split."""
+def write_config(source, out_path, replacements, seed, max_iters=None, split_dir=None,
+                 validate=True):
+    """The config of one run: ``source`` retargeted, with its seed, schedule and split;
+    ``validate=False`` drops the validation loop (a run's numbers come from ``tools/test.py``
+    on the same val images, which the training would otherwise compute twice)."""
     warnings.filterwarnings('ignore', message='pkg_resources is deprecated')  # mmengine's
     from mmengine import Config
     cfg = Config.fromfile(str(REPO / source))
@@ -109,6 +112,8 @@ def write_config(source, out_path, replacements, seed, max_iters=None, split_dir
     cfg.randomness = dict(seed=seed)
     if max_iters:
         set_schedule(cfg, max_iters)
+    if not validate:
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if split_dir is not None:
         dataset = cfg.train_dataloader.dataset
         dataset.labeled_split = f'{split_dir}/labeled.txt'
@@ -170,7 +175,7 @@ class Run:
     def start(self, replacements, data_root):
         config = write_config(f'configs/few_label/{self.method}_r18_few_label.py',
                               self.dir / 'config.py', replacements, self.seed, self.max_iters,
-                              str(data_root / 'splits' / str(self.masks)))
+                              str(data_root / 'splits' / str(self.masks)), validate=False)
         resume = ['--resume'] if (self.dir / 'last_checkpoint').is_file() else []
         self.log = open(self.dir / 'train.log', 'a')
         self.started = time.perf_counter()

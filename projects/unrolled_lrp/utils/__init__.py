@@ -1,6 +1,6 @@
-"""Support for the project's tools: loading mmengine checkpoints under torch>=2.6 (applied on
-import), fail-fast config checks, CPU-distributed runs, CPU memory reuse and resume with the
-original seed."""
+"""Support for the project's tools: loading mmengine checkpoints under torch>=2.6 (applied
+when ``unrolled_lrp`` is imported), fail-fast config checks, CPU-distributed runs, CPU memory
+reuse and resume with the original seed."""
 from .checkpoint_fit import (CheckpointMismatch, check_checkpoint_fits, check_start_checkpoints,
                              read_state_dict)
 from .checkpoint_safe_globals import allow_mmengine_checkpoint_globals
@@ -10,8 +10,6 @@ from .config_checks import (ConfigError, check_data_paths, check_init_checkpoint
 from .cpu_distributed import prepare_cpu_distributed
 from .cpu_memory import keep_freed_cpu_memory, prepare_cpu_memory
 from .resume_seed import use_seed_of_checkpoint
-
-allow_mmengine_checkpoint_globals()
 
 __all__ = [
     'CheckpointMismatch', 'ConfigError', 'allow_mmengine_checkpoint_globals',

@@ -3,9 +3,11 @@ tied decoder that runs a composite of LRP rules through them."""
 from .tied_decoder import TiedDecoder, classifier_heatmaps, pooled_logits
 from .trace import ForwardTrace
 from .trace_builder import UnsupportedLayerError
-from .walk import SUPPORTED_BACKBONES, check_backbone, walk_backbone
+from .walk import check_backbone, walk_backbone
+from .walker_registry import BACKBONE_WALKERS, BackboneWalker, register_walker, supported_backbones
 
 __all__ = [
     'TiedDecoder', 'classifier_heatmaps', 'pooled_logits', 'ForwardTrace',
-    'UnsupportedLayerError', 'SUPPORTED_BACKBONES', 'check_backbone', 'walk_backbone'
+    'UnsupportedLayerError', 'check_backbone', 'walk_backbone', 'BACKBONE_WALKERS',
+    'BackboneWalker', 'register_walker', 'supported_backbones'
 ]

@@ -1,7 +1,12 @@
 """Walks MMSeg's (and mmpretrain's) ``ResNet``: stem, max-pool, residual stages."""
+from mmpretrain.models.backbones import ResNet as PretrainResNet
+from mmpretrain.models.backbones import ResNetV1c as PretrainResNetV1c
+from mmseg.models.backbones import ResNet, ResNetV1c
+
 from .sequential_walker import walk_sequential
 from .tied_residual import TiedResidual
 from .trace_builder import UnsupportedLayerError, conv_norm, relu
+from .walker_registry import BackboneWalker, register_walker
 
 
 def check_resnet(backbone):
@@ -59,3 +64,7 @@ def walk_resnet(records, stage_ends, backbone, x):
             x = walk_block(records, block, x, f'{name}[{i}]')
         stage_ends.append(len(records))
     return x
+
+
+register_walker(BackboneWalker(walk=walk_resnet, check=check_resnet),
+                ResNet, ResNetV1c, PretrainResNet, PretrainResNetV1c)

@@ -9,6 +9,10 @@ def walk_conv_module(records, module, x, where):
     """mmcv ``ConvModule`` in its default conv -> norm -> ReLU order."""
     if tuple(module.order) != ('conv', 'norm', 'act'):
         raise UnsupportedLayerError(f'{where}: ConvModule order {module.order} is not supported')
+    if module.with_explicit_padding:
+        raise UnsupportedLayerError(
+            f'{where}: ConvModule with a padding layer ({type(module.padding_layer).__name__}) '
+            'is not supported (only zero padding)')
     x = conv_norm(records, module.conv, module.norm if module.with_norm else None, x, where)
     if module.with_activation:
         if not isinstance(module.activate, nn.ReLU):

@@ -1,6 +1,9 @@
 """Walks mmpretrain's ``VGG`` feature extractor (with or without BatchNorm)."""
+from mmpretrain.models.backbones import VGG
+
 from .sequential_walker import walk_sequential
 from .trace_builder import UnsupportedLayerError
+from .walker_registry import BackboneWalker, register_walker
 
 
 def check_vgg(backbone):
@@ -20,3 +23,6 @@ def walk_vgg(records, stage_ends, backbone, x):
         x = walk_sequential(records, [layers[j] for j in range(start, end)], x, f'features[{start}:{end}]')
         stage_ends.append(len(records))
     return x
+
+
+register_walker(BackboneWalker(walk=walk_vgg, check=check_vgg), VGG)
