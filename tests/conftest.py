@@ -39,6 +39,13 @@ def model_config(backbone='resnet18', num_classes=21, size=None, width=None, **h
         train_cfg=dict(), test_cfg=dict(mode='whole'))
 
 
+def count_calls(module):
+    """A list that grows by one on each call of ``module``."""
+    calls = []
+    module.register_forward_hook(lambda *_: calls.append(1))
+    return calls
+
+
 def randomize_batch_norm(model, seed=0):
     """Non-trivial BatchNorm statistics and affine parameters, so eval-mode scales matter."""
     generator = torch.Generator().manual_seed(seed)

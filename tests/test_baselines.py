@@ -11,7 +11,7 @@ from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-from conftest import BACKBONES, model_config
+from conftest import BACKBONES, count_calls, model_config
 
 STAGES = [64, 128, 256, 512]  # ResNet18
 NUM_CLASSES = 4
@@ -136,8 +136,7 @@ def test_multi_task_unet_class_logits_are_gap_and_linear_on_the_last_stage():
         expected = F.linear(F.adaptive_avg_pool2d(last, 1).flatten(1), conv.weight.flatten(1),
                             conv.bias)
         torch.testing.assert_close(model.class_logits(inputs), expected)
-        calls = []
-        model.backbone.register_forward_hook(lambda *_: calls.append(1))
+        calls = count_calls(model.backbone)
         results = model.predict(inputs, [SegDataSample(metainfo=dict(
             img_shape=(32, 32), ori_shape=(32, 32), pad_shape=(32, 32),
             padding_size=[0, 0, 0, 0])) for _ in range(len(inputs))])

@@ -4,7 +4,10 @@ import torch
 from mmengine.config import ConfigDict
 from mmseg.evaluation import IoUMetric
 from mmengine.structures import PixelData
+from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
+
+from conftest import count_calls, model_config
 
 
 def test_predict_returns_heatmaps_segmentation_and_class_logits(build_model):
@@ -26,11 +29,13 @@ def test_slide_inference_runs_the_decoder_per_window(build_model):
     inputs = torch.randn(1, 3, 48, 56)
     with torch.no_grad():
         (result, ) = model.predict(inputs)
-    assert result.seg_logits.data.shape == (21, 48, 56)
-    with torch.no_grad():
         window = model(inputs[:, :, :32, :32], mode='tensor')[0]
+        logits = model.decode_head.class_logits(model.backbone(inputs)[-1])
+    assert result.seg_logits.data.shape == (21, 48, 56)
     # the top-left corner is covered by the first window only
     torch.testing.assert_close(result.seg_logits.data[:, :8, :8], window[:, :8, :8])
+    # the class logits are the whole image's, not a window's
+    torch.testing.assert_close(result.pred_class_logits, logits[0])
 
 
 def test_predictions_feed_mmseg_iou_metric(build_model):
@@ -57,13 +62,6 @@ def test_wsae_composite_runs_and_differs_from_lrp0(build_model):
     assert relu.shape == lrp0.shape and not torch.allclose(relu, lrp0)
 
 
-def count_calls(module):
-    """A list that grows by one on each call of ``module``."""
-    calls = []
-    module.register_forward_hook(lambda *_: calls.append(1))
-    return calls
-
-
 def test_whole_image_prediction_runs_the_backbone_once(build_model):
     model = build_model('resnet18').eval()
     calls = count_calls(model.backbone.conv1)
@@ -72,19 +70,6 @@ def test_whole_image_prediction_runs_the_backbone_once(build_model):
     assert len(calls) == 1
 
 
-def test_slide_prediction_still_gives_whole_image_class_logits(build_model):
-    model = build_model('resnet18').eval()
-    model.test_cfg = ConfigDict(mode='slide', crop_size=(32, 32), stride=(24, 24))
-    inputs = torch.randn(1, 3, 48, 56)
-    with torch.no_grad():
-        (result, ) = model.predict(inputs)
-        logits = model.decode_head.class_logits(model.backbone(inputs)[-1])
-    torch.testing.assert_close(result.pred_class_logits, logits[0])
-
-
 def test_segmentors_reject_unknown_arguments():
-    from mmseg.registry import MODELS
-
-    from conftest import model_config
     with pytest.raises(TypeError, match='cls_los'):
         MODELS.build(dict(model_config('resnet18'), cls_los=dict(type='CrossEntropyLoss')))

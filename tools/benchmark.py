@@ -89,11 +89,6 @@ def data_samples(masks, labels):
     return samples
 
 
-def plain_logits(model, inputs):
-    """Class logits through the backbone's own forward (no trace kept)."""
-    return model.decode_head.class_logits(model.backbone(inputs)[-1])
-
-
 def batched_step(model, inputs, masks, labels):
     losses = model.loss(inputs, data_samples(masks, labels))
     sum(v for k, v in losses.items() if 'loss' in k).backward()
@@ -102,7 +97,7 @@ def batched_step(model, inputs, masks, labels):
 def naive_step(model, inputs, masks, labels):
     """Input x gradient per class by double backpropagation, as the reference code does."""
     inputs = inputs.clone().requires_grad_(True)
-    logits = plain_logits(model, inputs)
+    logits = model.class_logits(inputs)
     heatmaps = []
     for c in range(logits.shape[1]):
         (grad, ) = torch.autograd.grad(logits[:, c].sum(), inputs, create_graph=True)
@@ -120,7 +115,7 @@ def decoder_forward(model, inputs, masks, labels):
 
 def input_gradients(model, inputs, masks, labels):
     inputs = inputs.clone().requires_grad_(True)
-    logits = plain_logits(model, inputs)
+    logits = model.class_logits(inputs)
     for c in range(logits.shape[1]):
         torch.autograd.grad(logits[:, c].sum(), inputs, retain_graph=True)
 

@@ -52,6 +52,11 @@ class UnrolledLRP(ImageLevelSegmentor):
     def classify(self, trace):
         return self.decode_head.class_logits(trace.features)
 
+    def class_logits(self, inputs):
+        """(B, num_classes) scores through the backbone's own forward: the logits alone need
+        no trace (which would keep every activation alive until it is dropped)."""
+        return self.decode_head.class_logits(self.backbone(inputs)[-1])
+
     def decode_loss(self, trace, index, data_samples):
         return add_prefix(self.decode_head.loss(trace.select(index), data_samples,
                                                 self.train_cfg), 'decode')
