@@ -143,3 +143,13 @@ def test_packing_for_inference_adds_no_labels_and_wrong_labels_are_an_error():
     assert 'gt_image_labels' not in packed['data_samples']
     with pytest.raises(ValueError, match='expected num_classes=21'):
         pack(dict(img=np.zeros((8, 8, 3), np.uint8), gt_image_labels=np.ones(5)))
+
+
+def test_mask_labels_agree_for_arrays_and_tensors():
+    """Datasets (numpy) and segmentors/metrics (torch) share one "classes of a mask"."""
+    from unrolled_lrp.datasets.image_labels import labels_from_mask
+    mask = np.array([[0, 3], [255, 3]], np.uint8)
+    from_array = labels_from_mask(mask, 5)
+    from_tensor = labels_from_mask(torch.from_numpy(mask), 5)
+    assert isinstance(from_array, np.ndarray) and isinstance(from_tensor, torch.Tensor)
+    assert from_array.tolist() == from_tensor.tolist() == [1, 0, 0, 1, 0]

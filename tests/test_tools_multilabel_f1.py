@@ -123,3 +123,9 @@ def test_some_predictions_without_logits_is_an_error():
 def test_label_size_mismatch_names_the_image():
     with pytest.raises(ValueError, match='image.png.*shape'):
         evaluate([sample(torch.zeros(NUM_CLASSES), torch.zeros(NUM_CLASSES + 1))])
+
+
+def test_mask_class_beyond_the_logits_names_the_image():
+    mask = torch.tensor([[0, NUM_CLASSES]])
+    with pytest.raises(ValueError, match=rf'image.png: mask values \[{NUM_CLASSES}\] are outside'):
+        evaluate([sample(torch.zeros(NUM_CLASSES), mask=mask)])

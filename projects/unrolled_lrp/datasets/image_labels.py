@@ -12,6 +12,7 @@ from typing import List, Sequence
 from xml.etree import ElementTree
 
 import numpy as np
+import torch
 
 
 def read_object_names(xml_path) -> List[str]:
@@ -54,15 +55,36 @@ def labels_from_xml(xml_path, classes: Sequence[str]) -> np.ndarray:
     return labels_from_class_names(read_object_names(xml_path), classes, source=str(xml_path))
 
 
-def labels_from_mask(mask: np.ndarray, num_classes: int, ignore_index=255,
-                     source='') -> np.ndarray:
-    """Multi-hot float32 vector of the classes visible in a mask (ignored pixels excluded)."""
-    values = np.unique(mask)
+def labels_from_mask(mask, num_classes: int, ignore_index=255, source=''):
+    """Multi-hot float32 vector of the classes visible in a mask (ignored pixels excluded).
+
+    A numpy mask gives a numpy vector (datasets, transforms), a torch mask a tensor on its
+    device (segmentors, metrics): one definition of "the classes of a mask" for all of them.
+    """
+    values = torch.as_tensor(mask).unique()
     values = values[values != ignore_index]
     bad = values[(values < 0) | (values >= num_classes)]
-    if bad.size:
+    if len(bad):
         raise ValueError(f'{source}: mask values {bad.tolist()} are outside 0..'
                          f'{num_classes - 1} and {ignore_index}')
-    labels = np.zeros(num_classes, np.float32)
-    labels[values.astype(np.int64)] = 1
-    return labels
+    labels = torch.zeros(num_classes, device=values.device)
+    labels[values.long()] = 1
+    return labels.numpy() if isinstance(mask, np.ndarray) else labels
+
+
+def sample_image_labels(sample, num_classes: int, ignore_index=255) -> torch.Tensor:
+    """Float32 multi-hot (num_classes,) of a data sample: ``gt_image_labels``, else the classes
+    of ``gt_sem_seg``. ``sample`` is a ``SegDataSample`` (training) or its dict (metrics)."""
+    source = sample.get('img_path', '<image without img_path>')
+    labels = sample.get('gt_image_labels')
+    if labels is not None:
+        labels = torch.as_tensor(labels, dtype=torch.float32)
+        if labels.shape != (num_classes, ):
+            raise ValueError(f'{source}: gt_image_labels has shape {tuple(labels.shape)}, '
+                             f'expected ({num_classes},), one entry per class')
+        return labels
+    mask = sample.get('gt_sem_seg')
+    if mask is None:
+        raise ValueError(f'{source}: sample has neither a mask nor gt_image_labels to take '
+                         'image-level labels from')
+    return labels_from_mask(mask.get('data'), num_classes, ignore_index, source=source)

@@ -19,6 +19,8 @@ from mmengine.logging import print_log
 from mmpretrain.evaluation.metrics import MultiLabelMetric
 from mmseg.registry import METRICS
 
+from ..datasets.image_labels import sample_image_labels
+
 
 @METRICS.register_module()
 class MultiLabelF1Metric(MultiLabelMetric):
@@ -50,28 +52,9 @@ class MultiLabelF1Metric(MultiLabelMetric):
                 self.results.append(None)
                 continue
             scores = torch.as_tensor(logits).detach().float().sigmoid().cpu()
-            target = self._image_labels(sample, scores.numel())
+            target = sample_image_labels(sample, scores.numel(), self.ignore_index).cpu()
             keep = [k for k in range(scores.numel()) if k != self.background_index]
             self.results.append(dict(pred_score=scores[keep], gt_score=target[keep]))
-
-    def _image_labels(self, sample, num_classes):
-        if 'gt_image_labels' in sample:
-            labels = torch.as_tensor(sample['gt_image_labels']).cpu()
-            if labels.shape != (num_classes, ):
-                raise ValueError(f'{sample.get("img_path")}: gt_image_labels has shape '
-                                 f'{tuple(labels.shape)}, the model gives {num_classes} logits')
-            return labels
-        if 'gt_sem_seg' not in sample:
-            raise ValueError(f'{sample.get("img_path")}: no gt_image_labels and no gt_sem_seg '
-                             'to take image-level labels from')
-        mask = sample['gt_sem_seg']['data'].cpu()
-        present = mask[mask != self.ignore_index].long().unique()
-        if len(present) and present.max() >= num_classes:
-            raise ValueError(f'{sample.get("img_path")}: mask holds class {present.max().item()}, '
-                             f'the model gives {num_classes} logits')
-        labels = torch.zeros(num_classes)
-        labels[present] = 1
-        return labels
 
     def compute_metrics(self, results):
         without_logits = sum(result is None for result in results)

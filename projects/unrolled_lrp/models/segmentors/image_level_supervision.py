@@ -9,6 +9,8 @@ import torch
 from mmseg.registry import MODELS
 from torch import nn
 
+from ...datasets.image_labels import sample_image_labels
+
 
 def describe(data_sample):
     """Name of a sample in error messages."""
@@ -36,24 +38,6 @@ def pixel_labelled(data_samples, image_size, num_classes, ignore_index):
     return masked
 
 
-def image_labels(data_sample, num_classes, ignore_index):
-    """Float multi-hot (num_classes,): ``gt_image_labels``, or else the classes of the mask."""
-    if 'gt_image_labels' in data_sample:
-        labels = torch.as_tensor(data_sample.gt_image_labels, dtype=torch.float32)
-        if labels.shape != (num_classes, ):
-            raise ValueError(f'{describe(data_sample)}: gt_image_labels has shape '
-                             f'{tuple(labels.shape)}, expected ({num_classes},)')
-        return labels
-    if 'gt_sem_seg' in data_sample:
-        mask = data_sample.gt_sem_seg.data
-        present = mask[mask != ignore_index].long().unique()
-        labels = torch.zeros(num_classes, device=mask.device)
-        labels[present] = 1
-        return labels
-    raise ValueError(f'{describe(data_sample)}: sample has neither a mask nor '
-                     'gt_image_labels; the classification loss needs image-level labels')
-
-
 def found_classes(logits, background=0):
     """(..., K) bool: the classes the classifier finds (logit >= 0, i.e. sigmoid >= 0.5), with
     background always among them; what suppressed predictions are limited to."""
@@ -63,8 +47,8 @@ def found_classes(logits, background=0):
 
 
 def batch_image_labels(data_samples, num_classes, ignore_index):
-    """(B, num_classes) image-level labels of a batch (see :func:`image_labels`)."""
-    return torch.stack([image_labels(sample, num_classes, ignore_index)
+    """(B, num_classes) image-level labels of a batch: ``gt_image_labels``, else the mask's."""
+    return torch.stack([sample_image_labels(sample, num_classes, ignore_index).cpu()
                         for sample in data_samples])
 
 
