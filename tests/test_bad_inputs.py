@@ -294,3 +294,15 @@ def test_resuming_from_a_truncated_checkpoint_names_it(tmp_path):
     cut.write_bytes(cut.read_bytes()[:60])
     with pytest.raises(CheckpointMismatch, match=f'{cut}: not a readable checkpoint'):
         use_seed_of_checkpoint(Config(dict(randomness=dict(seed=0))), str(cut))
+
+
+def test_explain_and_tea_benchmark_refuse_bad_input_in_one_line(tmp_path):
+    config = REPO / 'configs/synthetic/unrolled_lrp_r18_synthetic.py'
+    missing = tmp_path / 'nothing.png'
+    one_line_error(run_tool('tools/explain.py', missing, config, tmp_path / 'x.pth',
+                            '--out-dir', tmp_path / 'out'),
+                   f'{missing}: no such image file or folder')
+    tea = run_tool('tools/tea_bias_benchmark.py', '--small', '--out', tmp_path / 'no' / 'r.json')
+    assert tea.returncode == 2 and f'folder {tmp_path / "no"} does not exist' in tea.stderr
+    tea = run_tool('tools/tea_bias_benchmark.py', '--criterion', 'l3')
+    assert tea.returncode == 2 and "invalid choice: 'l3'" in tea.stderr

@@ -182,33 +182,66 @@ def test_plain_classifier_checkpoint(classifier, tmp_path):
     assert cv2.imread(osp.join(folder, 'summary.png')).shape == (3 * H + 4, 3 * W + 4, 3)
 
 
-def test_unsupported_checkpoints_are_refused_clearly(segmentor, tmp_path, capsys):
+def test_unsupported_checkpoints_are_refused_clearly(segmentor, tmp_path):
     image = write_image(str(tmp_path))
     config, checkpoint, _ = build_and_save(
         str(tmp_path), CLASSIFIER_CONFIG.format(
             backbone='MobileNetV2', backbone_args='widen_factor=0.5', channels=1280),
         'mobilenet', {})
-    assert explain.main([image, config, checkpoint, '--out-dir', str(tmp_path / 'o')]) == 2
-    assert 'MobileNetV2' in capsys.readouterr().err
+    with pytest.raises(explain.UnsupportedCheckpointError, match='MobileNetV2'):
+        explain.main([image, config, checkpoint, '--out-dir', str(tmp_path / 'o')])
     # A checkpoint of another model: parameters do not fit.
     resnet_config, _, _ = build_and_save(str(tmp_path), CLASSIFIER_CONFIG.format(**RESNET18),
                                          'resnet', {})
     _, segmentor_checkpoint, _ = segmentor
-    assert explain.main([image, resnet_config, segmentor_checkpoint, '--out-dir',
-                         str(tmp_path / 'o')]) == 2
-    assert 'does not fit' in capsys.readouterr().err
+    with pytest.raises(explain.UnsupportedCheckpointError, match='does not fit'):
+        explain.main([image, resnet_config, segmentor_checkpoint, '--out-dir',
+                      str(tmp_path / 'o')])
     other = tmp_path / 'other.py'
     other.write_text("model = dict(type='NotAModel')\n")
-    assert explain.main([image, str(other), checkpoint, '--out-dir', str(tmp_path / 'o')]) == 2
-    assert "'NotAModel' is neither" in capsys.readouterr().err
+    with pytest.raises(explain.UnsupportedCheckpointError, match="'NotAModel' is neither"):
+        explain.main([image, str(other), checkpoint, '--out-dir', str(tmp_path / 'o')])
 
 
-def test_missing_image_and_unknown_class_are_refused(segmentor, tmp_path, capsys):
+def test_missing_image_and_unknown_class_are_refused(segmentor, tmp_path):
     config, checkpoint, _ = segmentor
-    assert explain.main([str(tmp_path / 'nothing.png'), config, checkpoint,
-                         '--out-dir', str(tmp_path / 'o')]) == 2
-    assert 'no such image' in capsys.readouterr().err
+    with pytest.raises(FileNotFoundError, match='no such image'):
+        explain.main([str(tmp_path / 'nothing.png'), config, checkpoint,
+                      '--out-dir', str(tmp_path / 'o')])
     image = write_image(str(tmp_path))
-    assert explain.main([image, config, checkpoint, '--out-dir', str(tmp_path / 'o'),
-                         '--classes', 'unicorn']) == 2
-    assert "'unicorn' is not a class" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="'unicorn' is not a class"):
+        explain.main([image, config, checkpoint, '--out-dir', str(tmp_path / 'o'),
+                      '--classes', 'unicorn'])
+
+
+def class_names_written(tmp_path, config_text, checkpoint_meta):
+    tmp_path.mkdir()
+    config, checkpoint, _ = build_and_save(str(tmp_path), config_text, 'named', checkpoint_meta)
+    image = write_image(str(tmp_path))
+    explain.main([image, config, checkpoint, '--out-dir', str(tmp_path / 'o'),
+                  '--classes', '0', '4', '--device', 'cpu'])
+    return outputs(str(tmp_path / 'o'), image)[1]['class_names'].tolist()
+
+
+def test_class_names_come_from_the_checkpoint_then_the_config_never_from_the_count(
+        tmp_path, capsys):
+    classifier = CLASSIFIER_CONFIG.format(**RESNET18)
+    dataset = ("test_dataloader = dict(dataset=dict(type='CustomDataset', "
+               "metainfo=dict(classes=['ant', 'bee', 'cow', 'dog', 'eel'])))\n")
+    assert class_names_written(tmp_path / 'config', classifier + dataset, {}) == ['ant', 'eel']
+    # the checkpoint's names win over the config's
+    meta = dict(dataset_meta=dict(classes=['a', 'b', 'c', 'd', 'e']))
+    assert class_names_written(tmp_path / 'both', classifier + dataset, meta) == ['a', 'e']
+    # names of another class count are not used; 5 classes are no data set's by count alone
+    meta = dict(dataset_meta=dict(classes=['a', 'b']))
+    assert class_names_written(tmp_path / 'none', classifier, meta) == ['class_0', 'class_4']
+    printed = capsys.readouterr().out
+    assert 'names 2 classes but the model has 5' in printed
+    assert 'calling them class_0 .. class_4' in printed
+
+
+def test_config_dataset_type_names_its_classes():
+    from mmengine.config import Config
+    cfg = Config(dict(val_dataloader=dict(dataset=dict(type='PascalVOCDataset'))))
+    assert explain.config_class_meta(cfg)[0] == list(get_classes('voc'))
+    assert explain.config_class_meta(Config(dict())) == (None, None)

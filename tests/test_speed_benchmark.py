@@ -43,3 +43,22 @@ def test_profile_lists_the_operators_of_one_variant():
         cwd=REPO, capture_output=True, text=True, timeout=600)
     assert process.returncode == 0, process.stderr[-3000:]
     assert 'aten::_convolution' in process.stdout and 'Self CPU time total' in process.stdout
+
+
+def benchmark(*args):
+    return subprocess.run([sys.executable, 'tools/benchmark.py', '--backbone', 'resnet18',
+                           '--batch', '2', '--labeled', '1', '--num-classes', '3', *args],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+
+
+def test_bad_composite_and_failing_variant_are_one_line_errors():
+    unknown = benchmark('--composite', 'EpsilonPlusFlatt')
+    assert unknown.returncode == 2 and 'not a registered composite' in unknown.stderr
+    assert 'EpsilonPlusFlat,' in unknown.stderr
+    bad_args = benchmark('--composite', 'EpsilonPlusFlat', '--composite-args', '{"epsilom": 1}')
+    assert bad_args.returncode == 2 and 'epsilom' in bad_args.stderr, bad_args.stderr
+    # a variant's child process that fails: its last line, no traceback of the parent
+    failing = benchmark('--size', '0', '--repeats', '1')
+    assert failing.returncode == 1 and 'Traceback' not in failing.stderr, failing.stderr
+    assert re.search(r'error: RuntimeError: variant batched_step failed \(exit status 1\): '
+                     r'\w+Error: ', failing.stderr), failing.stderr

@@ -39,6 +39,9 @@ import time
 import torch
 import torch.nn.functional as F
 
+from unrolled_lrp.models.rules import LRP_COMPOSITES
+from unrolled_lrp.utils import keep_freed_cpu_memory, run_main
+
 BACKBONES = {
     'resnet18': (dict(type='ResNet', depth=18, out_indices=(3, )), 512),
     'resnet50': (dict(type='ResNet', depth=50, out_indices=(3, )), 2048),
@@ -57,7 +60,6 @@ SPREAD_WARNING = 0.15
 
 
 def build(args, composite='LRP0'):
-    import unrolled_lrp  # noqa: F401
     from mmseg.registry import MODELS
     backbone, channels = BACKBONES[args.backbone]
     torch.manual_seed(0)
@@ -124,7 +126,6 @@ def run_variant(args):
     """Child process: one warm-up and one timed call of a variant, its peak RSS, its
     gradients."""
     if args.keep_freed_memory:
-        from unrolled_lrp.utils import keep_freed_cpu_memory
         keep_freed_cpu_memory()
     if args.variant in COMPOSITE_VARIANTS:
         composite = dict(type=args.composite, **json.loads(args.composite_args))
@@ -165,8 +166,14 @@ def spawn(args, variant, grad_file=None):
         command += ['--grad-file', grad_file]
     if args.composite:
         command += ['--composite', args.composite, '--composite-args', args.composite_args]
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    # children keep their traceback (UNROLLED_LRP_DEBUG); the parent reports its last line
+    process = subprocess.run(command, capture_output=True, text=True,
+                             env={**os.environ, 'UNROLLED_LRP_DEBUG': '1'})
+    if process.returncode:
+        last = (process.stderr.strip().splitlines() or ['(no output)'])[-1]
+        raise RuntimeError(f'variant {variant} failed (exit status {process.returncode}): '
+                           f'{last}')
+    return json.loads(process.stdout.strip().splitlines()[-1])
 
 
 def interleaved(args, tmp):
@@ -235,9 +242,17 @@ def main():
     if args.repeats < 1:
         parser.error('--repeats must be at least 1')
     try:
-        json.loads(args.composite_args)
+        composite_args = json.loads(args.composite_args)
     except ValueError as error:
         parser.error(f'--composite-args is not JSON: {error}')
+    if args.composite and args.composite not in LRP_COMPOSITES.module_dict:
+        parser.error(f'--composite {args.composite}: not a registered composite (registered: '
+                     f'{", ".join(sorted(LRP_COMPOSITES.module_dict))})')
+    if args.composite:
+        try:
+            LRP_COMPOSITES.build(dict(type=args.composite, **composite_args))
+        except (TypeError, ValueError) as error:
+            parser.error(f'--composite-args for {args.composite}: {error}')
     if args.profile:
         args.variant = args.profile
     if args.variant:
@@ -278,4 +293,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

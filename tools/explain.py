@@ -15,7 +15,7 @@ one ``heatmap_<class>.png`` (+ ``_softmax``, ``_c1c``) per explained class and
 ``heatmaps.npz`` (raw and softmax heatmaps, class ids and names, predicted labels,
 class logits); ``D/index.html``
 links all summaries. Images that fail are listed at the end and make the exit
-status 1.
+status 1; a bad argument, config or checkpoint stops the tool with one ``error:`` line.
 """
 import argparse
 import html
@@ -33,10 +33,10 @@ from mmengine.runner import load_checkpoint
 from mmengine.utils import ProgressBar
 
 import unrolled_lrp  # noqa: F401  (registers the project's models and visualizer)
-import unrolled_lrp.utils  # noqa: F401  (lets torch>=2.6 load mmengine training checkpoints)
 from unrolled_lrp.models.rules import LRP_COMPOSITES
 from unrolled_lrp.models.unroll import TiedDecoder, check_backbone, walk_backbone
 from unrolled_lrp.postprocessing import c1c_filter
+from unrolled_lrp.utils import run_main
 from unrolled_lrp.visualization import (HeatmapSegVisualizer, probability_to_rgb,
                                         relevance_to_rgb)
 
@@ -102,18 +102,44 @@ def generated_palette(num_classes):
     return np.random.default_rng(0).integers(0, 256, (num_classes, 3)).tolist()
 
 
-def known_class_meta(num_classes):
-    """Classes and palette of the first MMSeg dataset with ``num_classes`` classes."""
-    from mmseg.utils import dataset_aliases, get_classes, get_palette
-    for name in dataset_aliases:
-        if len(get_classes(name)) == num_classes:
-            print(f'checkpoint names no classes: using the {num_classes} classes of {name!r}')
-            return list(get_classes(name)), get_palette(name)
-    print(f'checkpoint names no classes: calling them class_0 .. class_{num_classes - 1}')
+def config_class_meta(cfg):
+    """(classes, palette) that the config's datasets name (``metainfo``, else the dataset
+    class's ``METAINFO``), or (None, None)."""
+    from mmpretrain.registry import DATASETS as PRETRAIN_DATASETS
+    from mmseg.registry import DATASETS
+    for loader in ('test_dataloader', 'val_dataloader', 'train_dataloader'):
+        dataset = (cfg.get(loader) or {}).get('dataset') or {}
+        meta = dataset.get('metainfo') or {}
+        if not meta.get('classes') and isinstance(dataset.get('type'), str):
+            dataset_class = (DATASETS.get(dataset['type'])
+                             or PRETRAIN_DATASETS.get(dataset['type']))
+            meta = getattr(dataset_class, 'METAINFO', {})
+        if meta.get('classes'):
+            return list(meta['classes']), meta.get('palette')
+    return None, None
+
+
+def class_meta(dataset_meta, cfg, num_classes, checkpoint):
+    """Classes and palette: the checkpoint's ``dataset_meta``, else the config's dataset,
+    else ``class_0 ..`` with a line saying so (never guessed from the class count)."""
+    for classes, palette, source in (
+            (dataset_meta.get('classes'), dataset_meta.get('palette'), checkpoint),
+            (*config_class_meta(cfg), cfg.filename)):
+        if classes is None:
+            continue
+        if len(classes) != num_classes:
+            print(f'{source} names {len(classes)} classes but the model has {num_classes}: '
+                  'not using its names')
+            continue
+        if not palette or len(palette) != num_classes:
+            palette = generated_palette(num_classes)
+        return list(classes), palette
+    print(f'neither {checkpoint} (meta.dataset_meta) nor {cfg.filename} (a dataset) names '
+          f'the classes: calling them class_0 .. class_{num_classes - 1}')
     return [f'class_{i}' for i in range(num_classes)], generated_palette(num_classes)
 
 
-def load_weights(model, checkpoint, config_path):
+def load_weights(model, checkpoint, cfg):
     """Loads ``checkpoint`` strictly into ``model``; returns (classes, palette) it names."""
     try:
         loaded = load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
@@ -121,14 +147,11 @@ def load_weights(model, checkpoint, config_path):
     except RuntimeError as error:  # missing or unexpected parameters
         details = str(error) if len(str(error)) <= 400 else str(error)[:400] + ' ...'
         raise UnsupportedCheckpointError(
-            f'{checkpoint} does not fit the model of {config_path}: {details}') from error
+            f'{checkpoint} does not fit the model of {cfg.filename}: {details}') from error
     num_classes = model.head.fc.out_features if hasattr(model, 'head') else \
         model.decode_head.num_classes
     dataset_meta = (loaded.get('meta') or {}).get('dataset_meta') or {}
-    classes = dataset_meta.get('classes')
-    if classes is None or len(classes) != num_classes:
-        return known_class_meta(num_classes)
-    return list(classes), dataset_meta.get('palette') or generated_palette(num_classes)
+    return class_meta(dataset_meta, cfg, num_classes, checkpoint)
 
 
 def inference_pipeline(test_pipeline):
@@ -161,7 +184,7 @@ class SegmentorExplainer:
             raise UnsupportedCheckpointError(
                 f'{cfg.filename}: a segmentor config needs a test_pipeline to read images')
         self.model = init_model(cfg, device='cpu')
-        self.classes, self.palette = load_weights(self.model, checkpoint, cfg.filename)
+        self.classes, self.palette = load_weights(self.model, checkpoint, cfg)
         self.model.to(device)
         self.pipeline = Compose(inference_pipeline(cfg.test_pipeline))
 
@@ -201,7 +224,7 @@ class ClassifierExplainer:
             check_backbone(self.model.backbone)
         except (UnsupportedLayerError, ValueError) as error:
             raise UnsupportedCheckpointError(f'{cfg.filename}: {error}') from error
-        self.classes, self.palette = load_weights(self.model, checkpoint, cfg.filename)
+        self.classes, self.palette = load_weights(self.model, checkpoint, cfg)
         self.model.to(device).eval()
         self.composite = composite
         self.class_chunk = class_chunk
@@ -216,10 +239,10 @@ class ClassifierExplainer:
         logits = decoder.logits
         class_ids = choose_classes(logits[0].cpu(), None)
         log_normaliser, best, pred, kept = None, None, None, {}
-        for start in range(0, fc.out_features, self.class_chunk):
-            chunk = list(range(start, min(start + self.class_chunk, fc.out_features)))
-            heatmaps = decoder.heatmaps(chunk)[0]
+        for chunk, heatmaps in decoder.heatmap_chunks(class_chunk=self.class_chunk):
+            heatmaps = heatmaps[0]
             chunk_best, chunk_pred = heatmaps.max(0)
+            chunk_pred = chunk_pred + chunk[0]
             chunk_normaliser = heatmaps.logsumexp(0)
             if best is None:
                 log_normaliser, best, pred = chunk_normaliser, chunk_best, chunk_pred
@@ -227,8 +250,8 @@ class ClassifierExplainer:
                 log_normaliser = torch.logaddexp(log_normaliser, chunk_normaliser)
                 better = chunk_best > best
                 best = torch.where(better, chunk_best, best)
-                pred = torch.where(better, chunk_pred + start, pred)
-            kept.update({c: heatmaps[c - start] for c in class_ids if c in chunk})
+                pred = torch.where(better, chunk_pred, pred)
+            kept.update({c: heatmaps[chunk.index(c)] for c in class_ids if c in chunk})
         scores = torch.stack([kept[c] for c in class_ids]).float().cpu()
         probabilities = (scores - log_normaliser.float().cpu()).exp()
         return class_ids, scores, probabilities, pred.cpu().numpy(), logits[0].cpu()
@@ -330,14 +353,12 @@ def write_index(out_dir, rows, failures):
 
 
 def main(argv=None):
+    """Exit status 0, or 1 if an image failed; bad arguments, configs and checkpoints raise
+    (one ``error:`` line through ``run_main``)."""
     args = parse_args(argv)
-    try:
-        images = list_images(args.images)
-        explainer = build_explainer(args)
-        choose_classes = class_chooser(args, explainer.classes)
-    except (FileNotFoundError, ValueError) as error:
-        print(f'error: {error}', file=sys.stderr)
-        return 2
+    images = list_images(args.images)
+    explainer = build_explainer(args)
+    choose_classes = class_chooser(args, explainer.classes)
     visualizer = HeatmapSegVisualizer(name='explain', classes=explainer.classes,
                                       palette=explainer.palette, c1c=args.c1c,
                                       c1c_threshold=args.c1c_threshold)
@@ -365,4 +386,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_main(main))

@@ -38,6 +38,9 @@ import torch
 
 sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'projects'))
 
+from unrolled_lrp.models.distillers.heatmap_matching_loss import CRITERIA  # noqa: E402
+from unrolled_lrp.utils import run_main  # noqa: E402
+
 SHAPES = ('square', 'disc', 'triangle', 'plus')
 CUE_COLOURS = ((230, 30, 30), (30, 200, 30), (40, 70, 235), (235, 215, 30))  # RGB
 CUE_SIZE = 7
@@ -56,14 +59,17 @@ def parse_args():
     parser.add_argument('--small', action='store_true', help='tiny smoke configuration')
     parser.add_argument('--seed', type=int, default=0, help='seed of data, weights and batches')
     parser.add_argument('--eps', type=float, default=0.1, help='epsilon of the LRP-epsilon rule')
-    parser.add_argument('--criterion', default='mse',
-                        help='heatmap loss: mse, l1, cosine or pyramid')
+    parser.add_argument('--criterion', default='mse', choices=CRITERIA, help='heatmap loss')
     parser.add_argument('--no-center-classes', dest='center_classes', action='store_false',
                         help='compare the raw heatmaps, not the class-centred ones')
     parser.add_argument('--lr', type=float, default=1e-3, help='AdamW learning rate (students)')
     parser.add_argument('--student-iters', type=int, help='override the training steps')
     parser.add_argument('--out', help='write the results as JSON to this file')
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.out and not osp.isdir(osp.dirname(osp.abspath(args.out))):
+        parser.error(f'--out {args.out}: folder {osp.dirname(osp.abspath(args.out))} does not '
+                     'exist (checked before the benchmark runs, not after)')
+    return args
 
 
 def draw_shape(image, shape, centre, radius, colour):
@@ -248,4 +254,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -96,12 +96,18 @@ class TiedDecoder:
 
     def heatmaps(self, classes=None, class_chunk=None):
         """(B, k, H, W) heatmaps of ``classes`` (all by default), ``class_chunk`` at a time."""
+        return torch.cat([heatmaps for _, heatmaps in self.heatmap_chunks(classes, class_chunk)],
+                         dim=1)
+
+    def heatmap_chunks(self, classes=None, class_chunk=None):
+        """Yields (class ids, (B, c, H, W) heatmaps) ``class_chunk`` classes at a time, for
+        callers that reduce over many classes without holding all heatmaps (explain.py)."""
         weight = self.linear.weight
         classes = torch.arange(weight.shape[0], device=weight.device) if classes is None \
             else torch.as_tensor(classes, device=weight.device)
         chunk = class_chunk or len(classes)
-        return torch.cat([self._heatmaps(classes[start:start + chunk])
-                          for start in range(0, len(classes), chunk)], dim=1)
+        for start in range(0, len(classes), chunk):
+            yield classes[start:start + chunk].tolist(), self._heatmaps(classes[start:start + chunk])
 
     def _heatmaps(self, classes):
         features = self.trace.features
