@@ -50,6 +50,14 @@ model = dict(
 RESNET18 = dict(backbone='ResNet', backbone_args='depth=18, out_indices=(3, )', channels=512)
 
 
+@pytest.fixture(autouse=True)
+def mmseg_scope_afterwards():
+    """Classifier checkpoints switch the default scope to mmpretrain; later test files
+    build MMSeg models by bare names."""
+    yield
+    init_default_scope('mmseg')
+
+
 def write_image(folder, seed=0):
     """A smooth random image, so heatmaps show structure rather than noise."""
     rng = np.random.default_rng(seed)
