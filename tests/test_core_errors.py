@@ -60,7 +60,8 @@ def test_label_values_outside_classes_and_ignore(build_model):
     model = build_model('resnet18').train()
     mask = torch.zeros(1, 32, 32, dtype=torch.long)
     mask[0, 0, :3] = torch.tensor([21, 255, 40])
-    with pytest.raises(ValueError, match=r'img_7.jpg: mask holds label values \[21, 40\]'):
+    with pytest.raises(ValueError,
+                       match=r'img_7.jpg: mask values \[21, 40\] are outside 0..20 and 255'):
         model.loss(torch.randn(1, 3, 32, 32), [sample(mask=mask)])
 
 

@@ -55,18 +55,30 @@ def labels_from_xml(xml_path, classes: Sequence[str]) -> np.ndarray:
     return labels_from_class_names(read_object_names(xml_path), classes, source=str(xml_path))
 
 
-def labels_from_mask(mask, num_classes: int, ignore_index=255, source=''):
-    """Multi-hot float32 vector of the classes visible in a mask (ignored pixels excluded).
+def describe_sample(sample) -> str:
+    """Name of a sample (``SegDataSample`` or its dict) in error messages."""
+    return sample.get('img_path', '<image without img_path>')
 
-    A numpy mask gives a numpy vector (datasets, transforms), a torch mask a tensor on its
-    device (segmentors, metrics): one definition of "the classes of a mask" for all of them.
-    """
+
+def mask_classes(mask, num_classes: int, ignore_index=255, source='') -> torch.Tensor:
+    """The class values present in a mask (ignored pixels excluded); raises, naming
+    ``source``, on a value that is no class."""
     values = torch.as_tensor(mask).unique()
     values = values[values != ignore_index]
     bad = values[(values < 0) | (values >= num_classes)]
     if len(bad):
         raise ValueError(f'{source}: mask values {bad.tolist()} are outside 0..'
                          f'{num_classes - 1} and {ignore_index}')
+    return values
+
+
+def labels_from_mask(mask, num_classes: int, ignore_index=255, source=''):
+    """Multi-hot float32 vector of the classes visible in a mask (ignored pixels excluded).
+
+    A numpy mask gives a numpy vector (datasets, transforms), a torch mask a tensor on its
+    device (segmentors, metrics): one definition of "the classes of a mask" for all of them.
+    """
+    values = mask_classes(mask, num_classes, ignore_index, source)
     labels = torch.zeros(num_classes, device=values.device)
     labels[values.long()] = 1
     return labels.numpy() if isinstance(mask, np.ndarray) else labels
@@ -75,7 +87,7 @@ def labels_from_mask(mask, num_classes: int, ignore_index=255, source=''):
 def sample_image_labels(sample, num_classes: int, ignore_index=255) -> torch.Tensor:
     """Float32 multi-hot (num_classes,) of a data sample: ``gt_image_labels``, else the classes
     of ``gt_sem_seg``. ``sample`` is a ``SegDataSample`` (training) or its dict (metrics)."""
-    source = sample.get('img_path', '<image without img_path>')
+    source = describe_sample(sample)
     labels = sample.get('gt_image_labels')
     if labels is not None:
         labels = torch.as_tensor(labels, dtype=torch.float32)

@@ -9,25 +9,17 @@ import torch
 from mmseg.registry import MODELS
 from torch import nn
 
-from ...datasets.image_labels import sample_image_labels
-
-
-def describe(data_sample):
-    """Name of a sample in error messages."""
-    return data_sample.metainfo.get('img_path', '<image without img_path>')
+from ...datasets.image_labels import describe_sample, mask_classes, sample_image_labels
 
 
 def check_mask(data_sample, image_size, num_classes, ignore_index):
     """Raise, naming the image, if a mask does not fit its image or holds unknown labels."""
     mask = data_sample.gt_sem_seg.data
+    source = describe_sample(data_sample)
     if tuple(mask.shape[-2:]) != tuple(image_size):
-        raise ValueError(f'{describe(data_sample)}: mask size {tuple(mask.shape[-2:])} '
+        raise ValueError(f'{source}: mask size {tuple(mask.shape[-2:])} '
                          f'differs from its image size {tuple(image_size)}')
-    values = mask.unique()
-    bad = values[(values != ignore_index) & ((values < 0) | (values >= num_classes))]
-    if len(bad):
-        raise ValueError(f'{describe(data_sample)}: mask holds label values {bad.tolist()}; '
-                         f'allowed are 0..{num_classes - 1} and {ignore_index}')
+    mask_classes(mask, num_classes, ignore_index, source)
 
 
 def pixel_labelled(data_samples, image_size, num_classes, ignore_index):
