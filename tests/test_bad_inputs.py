@@ -186,6 +186,29 @@ def test_a_file_that_fails_to_decode_in_the_pipeline_is_named(voc_copy):
         dataset[0]
 
 
+def build_stage1_voc(voc):
+    """The classifier config's training set (mmpretrain's registry and scope)."""
+    from mmengine.registry import DefaultScope
+    from mmpretrain.registry import DATASETS as PRETRAIN_DATASETS
+    cfg = Config.fromfile(REPO / 'configs/synthetic/classifier_r18_synthetic.py')
+    dataset = dict(cfg.train_dataloader.dataset, data_root=str(voc),
+                   pipeline=[dict(type='LoadImageFromFile')])
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        return PRETRAIN_DATASETS.build(dataset)
+
+
+def test_the_classifier_dataset_names_an_image_cut_short(voc_copy):
+    dataset = build_stage1_voc(voc_copy)
+    assert type(dataset).__name__ == 'CheckedVOC' and len(dataset) > 0
+    path = Path(dataset.get_data_info(0)['img_path'])
+    path.write_bytes(path.read_bytes()[:len(path.read_bytes()) // 2])
+    with pytest.raises(ValueError, match=f'{path}: truncated JPEG'):
+        build_stage1_voc(voc_copy)
+    path.write_bytes(b'\xff\xd8 not a JPEG any more \xff\xd9')  # complete, undecodable
+    with pytest.raises(OSError, match=f'{path}.*cannot be decoded'):
+        build_stage1_voc(voc_copy)[0]
+
+
 # 3. validation ids in a training list ---------------------------------------------------------
 
 @pytest.mark.parametrize('split', ['labeled.txt', 'image_level.txt'])

@@ -47,7 +47,7 @@ test_pipeline = [
     dict(type='CenterCrop', crop_size=crop_size),
     dict(type='PackInputs'),
 ]
-voc = dict(type='VOC', data_root=data_root, split='')
+voc = dict(type='CheckedVOC', data_root=data_root, split='')
 train_dataloader = dict(
     batch_size=batch_size,
     num_workers=4,

@@ -42,7 +42,7 @@ train_pipeline = [
     dict(type='PackInputs'),
 ]
 test_pipeline = [dict(type='LoadImageFromFile'), dict(type='PackInputs')]
-voc = dict(type='VOC', data_root=data_root, split='')
+voc = dict(type='CheckedVOC', data_root=data_root, split='')
 train_dataloader = dict(
     batch_size=batch_size,
     num_workers=1,

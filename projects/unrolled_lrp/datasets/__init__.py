@@ -1,10 +1,12 @@
-"""Semi-supervised PASCAL VOC: pixel-labelled and image-level-only samples in one set."""
+"""Semi-supervised PASCAL VOC: pixel-labelled and image-level-only samples in one set, and
+mmpretrain's VOC with the same image checks for the classifier (stage 1)."""
+from .checked_voc import CheckedVOC
 from .samplers import LabeledRatioBatchSampler
 from .semi_supervised_voc import SemiSupervisedVOCDataset
 from .transforms import (LoadOptionalSegAnnotations, MaskAwareRandomCrop,
                          PackSegInputsWithImageLabels)
 
 __all__ = [
-    'SemiSupervisedVOCDataset', 'LabeledRatioBatchSampler', 'LoadOptionalSegAnnotations',
-    'MaskAwareRandomCrop', 'PackSegInputsWithImageLabels'
+    'CheckedVOC', 'SemiSupervisedVOCDataset', 'LabeledRatioBatchSampler',
+    'LoadOptionalSegAnnotations', 'MaskAwareRandomCrop', 'PackSegInputsWithImageLabels'
 ]
