@@ -11,6 +11,7 @@ from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
 from unrolled_lrp.models.segmentors.unrolled_lrp import present_class_argmax
+from unrolled_lrp.models.unroll import TiedDecoder
 
 OPTIONS = [dict(score_scale=7.0), dict(scale_by_pixels=True),
            dict(score_scale=0.5, scale_by_pixels=True, score_normalization='rms')]
@@ -103,6 +104,39 @@ def test_image_loss_classes_run_the_softmax_over_the_image_classes(build_model):
     # classes outside an image's labels get no gradient from its pixel loss
     assert heatmaps.grad[0, 3:].abs().max() == 0 and heatmaps.grad[1, 2:].abs().max() == 0
     assert heatmaps.grad[1, :2].abs().max() > 0
+
+
+def test_image_loss_classes_decode_only_the_batch_classes_with_the_same_gradients(
+        build_model, monkeypatch):
+    model = build_model('resnet18', loss_classes='image', score_normalization='rms').train()
+    inputs = torch.randn(2, 3, 32, 32)
+    samples = masked_samples(2, (32, 32), 3)  # classes 0-2 of 21
+    samples[1].gt_sem_seg.data[samples[1].gt_sem_seg.data == 2] = 1
+
+    def loss_and_grads(loss_of_trace):
+        model.zero_grad()
+        torch.manual_seed(1)
+        loss = loss_of_trace(model.encode(inputs))['loss_ce']
+        loss.backward()
+        return loss.detach(), {name: p.grad.clone() for name, p in model.named_parameters()
+                               if p.grad is not None}
+
+    head = model.decode_head
+    decoded = []
+    heatmaps = TiedDecoder.heatmaps
+
+    def recording_heatmaps(decoder, classes=None, class_chunk=None):
+        decoded.append(None if classes is None else sorted(classes.tolist()))
+        return heatmaps(decoder, classes, class_chunk)
+
+    monkeypatch.setattr(TiedDecoder, 'heatmaps', recording_heatmaps)
+    subset = loss_and_grads(lambda trace: head.loss(trace, samples, model.train_cfg))
+    every = loss_and_grads(lambda trace: head.loss_by_feat(head.forward(trace), samples))
+    assert decoded == [[0, 1, 2], None]
+    torch.testing.assert_close(subset[0], every[0])
+    assert subset[1].keys() == every[1].keys() and len(every[1]) > 0
+    for name, reference in every[1].items():
+        torch.testing.assert_close(subset[1][name], reference, rtol=1e-4, atol=1e-7)
 
 
 @pytest.mark.parametrize('bad, message', [(dict(score_scale=0), 'score_scale'),

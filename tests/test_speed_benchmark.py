@@ -23,7 +23,7 @@ def test_variants_take_turns_and_the_table_reports_the_conditions():
     assert process.returncode == 0, process.stderr[-3000:]
     out = process.stdout
     order = re.findall(r'round (\d)/2 (\w+):', out)
-    variants = TOOL['VARIANTS'] + tuple(TOOL['COMPOSITE_VARIANTS'])
+    variants = TOOL['VARIANTS'] + TOOL['COMPOSITE_VARIANTS']
     assert order == [(str(r), v) for r in (1, 2) for v in variants]
     assert re.search(r'all-class decoder forward, EpsilonPlusFlat\s+[\d.]+\s+\d+%\s+\d+', out)
     assert re.search(r'EpsilonPlusFlat / LRP-0, training step:\s+[\d.]+x', out)
@@ -33,6 +33,12 @@ def test_variants_take_turns_and_the_table_reports_the_conditions():
     assert re.search(r'training step, batched decoder\s+[\d.]+\s+\d+%\s+\d+', out)
     difference = float(re.search(r'max relative gradient difference:\s+(\S+)', out)[1])
     assert difference <= 1e-5
+    assert re.search(r'training step, bfloat16 decoder\s+[\d.]+\s+\d+%\s+\d+', out)
+    assert re.search(r'bfloat16 decoder, forward:\s+[\d.]+x faster, [\d.]+x less peak memory',
+                     out)
+    error = re.search(r'bfloat16 heatmap error \(of float32\):\s+max (\S+), RMS (\S+), arg max '
+                      r'changed at ([\d.]+)% of pixels', out)
+    assert 0 < float(error[2]) < 5e-2 and float(error[3]) < 5, out
 
 
 def test_profile_lists_the_operators_of_one_variant():

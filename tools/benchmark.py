@@ -21,8 +21,11 @@ comes and goes on the machine falls on all of them alike; each figure is the med
 rounds, with the spread ((max - min) / median) next to it, and a warning when a spread
 exceeds 15%. The thread count and the load average at the start are printed with the table.
 
-With ``--composite NAME`` (an LRP rule composite, e.g. EpsilonPlusFlat) the training step
-and the decoder forward also run with that composite, and its cost is given relative to LRP-0.
+The training step and the decoder forward also run with the decoder in bfloat16
+(``decoder_dtype='bfloat16'``), with their error against float32: the heatmaps' (max and
+RMS difference relative to the float32 ones, and the share of pixels whose arg max class
+changes) and the gradients'. With ``--composite NAME`` (an LRP rule composite, e.g.
+EpsilonPlusFlat) both also run with that composite, and its cost is given relative to LRP-0.
 
 Example: python tools/benchmark.py --backbone resnet50 --size 128 --batch 4 --labeled 2
 """
@@ -48,25 +51,39 @@ BACKBONES = {
     'vgg16bn': (dict(type='mmpretrain.VGG', depth=16, norm_cfg=dict(type='BN'), out_indices=(4, )),
                 512),
 }
-VARIANTS = ('batched_step', 'naive_step', 'decoder_forward', 'input_gradients')
+VARIANTS = ('batched_step', 'naive_step', 'decoder_forward', 'input_gradients', 'bf16_step',
+            'bf16_forward')
+COMPOSITE_VARIANTS = ('composite_step', 'composite_forward')
 ROWS = {'batched_step': 'training step, batched decoder',
         'naive_step': 'training step, naive per-class',
         'decoder_forward': 'all-class decoder forward',
-        'input_gradients': 'floor: forward + {num_classes} input-gradients'}
-COMPOSITE_VARIANTS = {'composite_step': 'batched_step', 'composite_forward': 'decoder_forward'}
-COMPOSITE_ROWS = {'composite_step': 'training step, {composite}',
-                  'composite_forward': 'all-class decoder forward, {composite}'}
+        'input_gradients': 'floor: forward + {num_classes} input-gradients',
+        'bf16_step': 'training step, bfloat16 decoder',
+        'bf16_forward': 'all-class decoder forward, bfloat16',
+        'composite_step': 'training step, {composite}',
+        'composite_forward': 'all-class decoder forward, {composite}'}
+# variants that run another one's step on a model with other head options
+DERIVED = {'bf16_step': 'batched_step', 'bf16_forward': 'decoder_forward',
+           'composite_step': 'batched_step', 'composite_forward': 'decoder_forward'}
 SPREAD_WARNING = 0.15
 
 
-def build(args, composite='LRP0'):
+def head_options(args, variant):
+    if variant.startswith('bf16_'):
+        return dict(decoder_dtype='bfloat16')
+    if variant.startswith('composite_'):
+        return dict(composite=dict(type=args.composite, **json.loads(args.composite_args)))
+    return {}
+
+
+def build(args, options):
     from mmseg.registry import MODELS
     backbone, channels = BACKBONES[args.backbone]
     torch.manual_seed(0)
     model = MODELS.build(dict(
         type='UnrolledLRP', backbone=backbone,
         decode_head=dict(type='TiedHeavisideHead', in_channels=channels,
-                         num_classes=args.num_classes, composite=composite)))
+                         num_classes=args.num_classes, **options)))
     model.init_weights()
     torch.nn.init.normal_(model.decode_head.conv_seg.weight, std=0.1)
     model.eval()  # BN as a fixed affine scale in every variant (see module docstring)
@@ -112,7 +129,7 @@ def naive_step(model, inputs, masks, labels):
 
 def decoder_forward(model, inputs, masks, labels):
     with torch.no_grad():
-        model(inputs, mode='tensor')
+        return model(inputs, mode='tensor')
 
 
 def input_gradients(model, inputs, masks, labels):
@@ -123,27 +140,23 @@ def input_gradients(model, inputs, masks, labels):
 
 
 def run_variant(args):
-    """Child process: one warm-up and one timed call of a variant, its peak RSS, its
-    gradients."""
+    """Child process: one warm-up and one timed call of a variant, its peak RSS, and what
+    it computed (a training step's gradients, a forward's heatmaps)."""
     if args.keep_freed_memory:
         keep_freed_cpu_memory()
-    if args.variant in COMPOSITE_VARIANTS:
-        composite = dict(type=args.composite, **json.loads(args.composite_args))
-        model, inputs, masks, labels = build(args, composite)
-        step = globals()[COMPOSITE_VARIANTS[args.variant]]
-    else:
-        model, inputs, masks, labels = build(args)
-        step = globals()[args.variant]
+    model, inputs, masks, labels = build(args, head_options(args, args.variant))
+    step = globals()[DERIVED.get(args.variant, args.variant)]
     step(model, inputs, masks, labels)  # warm-up
     model.zero_grad(set_to_none=True)
     if args.profile:
         return print_profile(step, model, inputs, masks, labels, args.profile_rows)
     start = time.perf_counter()
-    step(model, inputs, masks, labels)
+    heatmaps = step(model, inputs, masks, labels)
     seconds = time.perf_counter() - start
-    if args.grad_file:
-        torch.save({n: p.grad for n, p in model.named_parameters() if p.grad is not None},
-                   args.grad_file)
+    if args.output_file:
+        torch.save({'heatmaps': heatmaps} if heatmaps is not None else
+                   {n: p.grad for n, p in model.named_parameters() if p.grad is not None},
+                   args.output_file)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(dict(seconds=seconds, peak_mib=peak_mib)))
 
@@ -156,14 +169,14 @@ def print_profile(step, model, inputs, masks, labels, rows):
     print(profiler.key_averages().table(sort_by='self_cpu_time_total', row_limit=rows))
 
 
-def spawn(args, variant, grad_file=None):
+def spawn(args, variant, output_file=None):
     command = [sys.executable, __file__, '--variant', variant, '--backbone', args.backbone,
                '--size', str(args.size), '--batch', str(args.batch), '--labeled', str(args.labeled),
                '--num-classes', str(args.num_classes)]
     if not args.keep_freed_memory:
         command.append('--no-keep-freed-memory')
-    if grad_file:
-        command += ['--grad-file', grad_file]
+    if output_file:
+        command += ['--output-file', output_file]
     if args.composite:
         command += ['--composite', args.composite, '--composite-args', args.composite_args]
     # children keep their traceback (UNROLLED_LRP_DEBUG); the parent reports its last line
@@ -178,25 +191,24 @@ def spawn(args, variant, grad_file=None):
 
 def interleaved(args, tmp):
     """{variant: [result of each round]}, the variants taking turns round after round; the
-    first round also saves the gradients of both training steps to ``tmp``."""
+    first round also saves what the steps and forwards computed to ``tmp``."""
     results = {variant: [] for variant in variants(args)}
     for round_index in range(args.repeats):
         for variant in results:
-            grad_file = (os.path.join(tmp, f'{variant}.pt') if round_index == 0
-                         and variant.endswith('_step') else None)
-            results[variant].append(spawn(args, variant, grad_file))
+            output_file = (os.path.join(tmp, f'{variant}.pt') if round_index == 0
+                           and variant.endswith(('_step', '_forward')) else None)
+            results[variant].append(spawn(args, variant, output_file))
             print(f'[benchmark] round {round_index + 1}/{args.repeats} {variant}: '
                   f'{results[variant][-1]["seconds"]:.3f} s', flush=True)
     return results
 
 
 def variants(args):
-    return VARIANTS + (tuple(COMPOSITE_VARIANTS) if args.composite else ())
+    return VARIANTS + (COMPOSITE_VARIANTS if args.composite else ())
 
 
 def row_name(variant, args):
-    return {**ROWS, **COMPOSITE_ROWS}[variant].format(num_classes=args.num_classes,
-                                                      composite=args.composite)
+    return ROWS[variant].format(num_classes=args.num_classes, composite=args.composite)
 
 
 def summary(runs):
@@ -208,6 +220,15 @@ def summary(runs):
 
 def max_relative_difference(a, b):
     return max(((a[n] - b[n]).abs().max() / b[n].abs().max().clamp_min(1e-30)).item() for n in b)
+
+
+def heatmap_error(heatmaps, reference):
+    """(max difference / max |reference|, RMS difference / RMS reference, share of pixels
+    whose arg max class differs) of two (B, K, H, W) heatmap batches."""
+    difference = (heatmaps - reference).abs()
+    return ((difference.max() / reference.abs().max()).item(),
+            (difference.square().mean() / reference.square().mean()).sqrt().item(),
+            (heatmaps.argmax(1) != reference.argmax(1)).float().mean().item())
 
 
 def main():
@@ -233,9 +254,9 @@ def main():
                         'LRP rule composite (a registered name, e.g. EpsilonPlusFlat)')
     parser.add_argument('--composite-args', default='{}',
                         help='the composite\'s arguments as JSON, e.g. \'{"epsilon": 0.1}\'')
-    parser.add_argument('--variant', choices=VARIANTS + tuple(COMPOSITE_VARIANTS),
+    parser.add_argument('--variant', choices=VARIANTS + COMPOSITE_VARIANTS,
                         help=argparse.SUPPRESS)
-    parser.add_argument('--grad-file', help=argparse.SUPPRESS)
+    parser.add_argument('--output-file', help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not 0 <= args.labeled <= args.batch:
         parser.error('--labeled must be between 0 and --batch')
@@ -267,8 +288,11 @@ def main():
           f'load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at start')
     with tempfile.TemporaryDirectory() as tmp:
         results = interleaved(args, tmp)
-        difference = max_relative_difference(torch.load(os.path.join(tmp, 'batched_step.pt')),
-                                             torch.load(os.path.join(tmp, 'naive_step.pt')))
+        outputs = {name[:-3]: torch.load(os.path.join(tmp, name)) for name in os.listdir(tmp)}
+    difference = max_relative_difference(outputs['batched_step'], outputs['naive_step'])
+    bf16_difference = max_relative_difference(outputs['bf16_step'], outputs['batched_step'])
+    bf16_max, bf16_rms, bf16_flips = heatmap_error(outputs['bf16_forward']['heatmaps'],
+                                                   outputs['decoder_forward']['heatmaps'])
     stats = {variant: summary(runs) for variant, runs in results.items()}
     print(f'\n{"":44s} {"median s":>9s} {"spread":>7s} {"peak MiB":>9s}')
     for variant in stats:
@@ -281,6 +305,14 @@ def main():
     print(f'peak memory, naive / batched:              {naive[2] / ours[2]:.2f}x')
     print(f'decoder forward / floor:                   {forward[0] / floor[0]:.2f}x')
     print(f'max relative gradient difference:          {difference:.2e}')
+    bf16_step, bf16_forward = stats['bf16_step'], stats['bf16_forward']
+    print(f'bfloat16 decoder, training step:           {ours[0] / bf16_step[0]:.2f}x faster, '
+          f'{ours[2] / bf16_step[2]:.2f}x less peak memory')
+    print(f'bfloat16 decoder, forward:                 {forward[0] / bf16_forward[0]:.2f}x '
+          f'faster, {forward[2] / bf16_forward[2]:.2f}x less peak memory')
+    print(f'bfloat16 heatmap error (of float32):       max {bf16_max:.2e}, RMS {bf16_rms:.2e}, '
+          f'arg max changed at {bf16_flips:.2%} of pixels')
+    print(f'bfloat16 max relative gradient difference: {bf16_difference:.2e}')
     if args.composite:
         print(f'{args.composite} / LRP-0, training step:  '
               f'{stats["composite_step"][0] / ours[0]:.2f}x')

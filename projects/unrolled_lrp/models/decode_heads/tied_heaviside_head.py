@@ -40,6 +40,10 @@ class TiedHeavisideHead(BaseDecodeHead):
             ``'EpsilonAlpha2Beta1Flat'``, or a ``LayerMapComposite`` of rules by layer.
         class_chunk (int, optional): Decode this many classes at a time to bound
             memory; all at once by default.
+        decoder_dtype (str, optional): None: the decoder's signal in the encoder's dtype
+            (float32); 'bfloat16': in bfloat16 (:class:`TiedDecoder`'s ``dtype``; the
+            encoder, the per-sample factors, the heatmaps and the losses stay float32). Half the signal's memory; speed and
+            heatmap error in ``tools/benchmark.py --decoder-dtype bfloat16``.
         score_scale (float): Factor from heatmaps to pixel scores (the reference: 1).
         scale_by_pixels (bool): Also multiply by the input's H*W, so that a score is
             relevance per pixel relative to a uniform spread of the logit, whatever
@@ -58,7 +62,7 @@ class TiedHeavisideHead(BaseDecodeHead):
     """
 
     def __init__(self, in_channels, num_classes, composite='LRP0', class_chunk=None,
-                 score_scale=1.0, scale_by_pixels=False, score_normalization='none',
+                 decoder_dtype=None, score_scale=1.0, scale_by_pixels=False, score_normalization='none',
                  loss_classes='all', **kwargs):
         for key in ('mode', 'eps', 'epsilon_scope'):
             if key in kwargs:
@@ -76,11 +80,14 @@ class TiedHeavisideHead(BaseDecodeHead):
         if score_normalization not in SCORE_NORMALIZATIONS:
             raise ValueError(f'score_normalization must be one of {SCORE_NORMALIZATIONS}, '
                              f'got {score_normalization!r}')
+        if decoder_dtype not in (None, 'bfloat16'):
+            raise ValueError(f"decoder_dtype must be None or 'bfloat16', got {decoder_dtype!r}")
         if loss_classes not in LOSS_CLASSES:
             raise ValueError(f'loss_classes must be one of {LOSS_CLASSES}, got {loss_classes!r}')
         super().__init__(in_channels, in_channels, num_classes=num_classes, **kwargs)
         self.composite = build_composite(composite)
         self.class_chunk = class_chunk
+        self.decoder_dtype = decoder_dtype and getattr(torch, decoder_dtype)
         self.score_scale = score_scale
         self.scale_by_pixels = scale_by_pixels
         self.score_normalization = score_normalization
@@ -96,7 +103,8 @@ class TiedHeavisideHead(BaseDecodeHead):
 
     def decoder(self, trace):
         """The :class:`TiedDecoder` of a :class:`ForwardTrace` under this head's composite."""
-        return TiedDecoder(trace, self.classifier_weight, self.conv_seg.bias, self.composite)
+        return TiedDecoder(trace, self.classifier_weight, self.conv_seg.bias, self.composite,
+                           self.decoder_dtype)
 
     def forward(self, trace):
         """Heatmaps (B, K, H, W) of all classes for a :class:`ForwardTrace`."""
@@ -115,12 +123,35 @@ class TiedHeavisideHead(BaseDecodeHead):
                 and test_cfg.get('mode', 'whole') == 'whole'):
             return super().predict(trace, batch_img_metas, test_cfg)
         decoder = self.decoder(trace)
-        logits = decoder.logits
-        present = found_classes(logits)
-        decoded = present.any(0).nonzero()[:, 0]
-        heatmaps = logits.new_zeros(logits.shape + trace.inputs.shape[-2:])
-        heatmaps[:, decoded] = decoder.heatmaps(decoded, self.class_chunk)
+        present = found_classes(decoder.logits)
+        heatmaps = self.heatmaps_of(decoder, present)
         return super().predict_by_feat(self.pixel_scores(heatmaps, present), batch_img_metas)
+
+    def heatmaps_of(self, decoder, classes):
+        """(B, K, H, W) heatmaps of the classes some sample holds in ``classes`` (B, K) bool,
+        zeros for the rest: the decoder's cost grows with the classes it decodes."""
+        decoded = classes.to(decoder.logits.device).any(0).nonzero()[:, 0]
+        heatmaps = decoder.logits.new_zeros(classes.shape + decoder.trace.inputs.shape[-2:])
+        heatmaps[:, decoded] = decoder.heatmaps(decoded, self.class_chunk)
+        return heatmaps
+
+    def softmax_classes(self, batch_data_samples):
+        """(B, K) bool: the classes of each sample's pixel softmax; None for all classes."""
+        if self.loss_classes == 'all':
+            return None
+        classes = batch_image_labels(batch_data_samples, self.num_classes,
+                                     self.ignore_index) > 0
+        classes[:, 0] = True
+        return classes
+
+    def loss(self, trace, batch_data_samples, train_cfg):
+        """MMSeg's ``loss`` from a :class:`ForwardTrace`. With ``loss_classes='image'`` only
+        the classes of the batch's images are decoded: the others' scores are masked out of
+        the softmax, so the loss and its gradients are those of decoding every class."""
+        classes = self.softmax_classes(batch_data_samples)
+        heatmaps = (self.forward(trace) if classes is None
+                    else self.heatmaps_of(self.decoder(trace), classes))
+        return self.loss_by_feat(heatmaps, batch_data_samples)
 
     def pixel_scores(self, heatmaps, classes=None):
         """Heatmaps (B, K, H, W) -> the scores the pixel softmax sees (see the class doc).
@@ -143,11 +174,7 @@ class TiedHeavisideHead(BaseDecodeHead):
         return scores
 
     def loss_by_feat(self, seg_logits, batch_data_samples):
-        classes = None
-        if self.loss_classes == 'image':
-            classes = batch_image_labels(batch_data_samples, self.num_classes,
-                                         self.ignore_index) > 0
-            classes[:, 0] = True
+        classes = self.softmax_classes(batch_data_samples)
         return super().loss_by_feat(self.pixel_scores(seg_logits, classes), batch_data_samples)
 
     def predict_by_feat(self, seg_logits, batch_img_metas):

@@ -21,5 +21,6 @@ def channels_last_map(tensor):
 
 
 def multiply_by_map(signal, tensor):
-    """A (B, K, C, h, w) signal times a per-sample (B, C, h, w) tensor, for every class."""
-    return signal * channels_last_map(tensor).unsqueeze(1)
+    """A (B, K, C, h, w) signal times a per-sample (B, C, h, w) tensor, for every class, in
+    the signal's dtype (a bfloat16 decoder keeps its signal in bfloat16)."""
+    return signal * channels_last_map(tensor).to(signal.dtype).unsqueeze(1)

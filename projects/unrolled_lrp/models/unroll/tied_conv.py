@@ -71,8 +71,9 @@ class TiedConv:
 
     def transpose(self, signal, weight):
         """The tied transposed convolution of a (B, K, C_out, h, w) signal with ``weight``
-        (shaped like the convolution's), to (B, K, C_in, H, W)."""
+        (shaped like the convolution's), to (B, K, C_in, H, W), in the signal's dtype."""
         conv = self.conv
+        weight = weight.to(signal.dtype)
         flat = channels_last(signal).flatten(0, 1)
         if self.strided_pointwise():
             flat = strided_pointwise_conv_transpose(flat, weight, conv.stride,
@@ -93,8 +94,9 @@ class TiedConv:
 
     @staticmethod
     def input_relevance(inputs, signal):
-        """Relevance (B, K, H, W) of the (B, C, H, W) ``inputs`` for their signal."""
-        return torch.einsum('bchw,bkchw->bkhw', inputs, signal)
+        """Relevance (B, K, H, W) of the (B, C, H, W) ``inputs`` for their signal, summed
+        over channels in the inputs' dtype (float32 heatmaps from a bfloat16 signal)."""
+        return torch.einsum('bchw,bkchw->bkhw', inputs, signal.to(inputs.dtype))
 
     def strided_pointwise(self):
         """Whether this is a strided 1x1 inverse (a ResNet downsample shortcut), done by

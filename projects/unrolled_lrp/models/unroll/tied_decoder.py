@@ -39,11 +39,11 @@ class PooledLinear:
 
     @staticmethod
     def transpose(signal, weight):
-        return signal @ weight
+        return signal @ weight.to(signal.dtype)
 
     @staticmethod
     def multiply(signal, factor):
-        return signal * factor.unsqueeze(1)
+        return signal * factor.to(signal.dtype).unsqueeze(1)
 
 
 class TiedDecoder:
@@ -53,15 +53,21 @@ class TiedDecoder:
         trace (ForwardTrace): The encoder pass.
         weight (Tensor): The linear layer's (K, C) weight; ``bias`` its (K,) bias or None.
         composite: A composite (or its config / registered name, e.g. 'LRP0').
+        dtype (torch.dtype, optional): The signal's dtype from the global pooling down to
+            the input; the features' (float32) by default. ``torch.bfloat16`` halves the
+            signal's memory and runs the transposed convolutions in bfloat16 (oneDNN and
+            cuDNN accumulate in float32); what rules compute per sample (factors,
+            denominators) stays in the encoder's dtype, and heatmaps are summed in it.
 
     Every layer's rule is looked up when the decoder is built, so that a rule at a layer
     it cannot decode fails at once, naming the layer.
     """
 
-    def __init__(self, trace, weight, bias, composite='LRP0'):
+    def __init__(self, trace, weight, bias, composite='LRP0', dtype=None):
         if not trace.records or not isinstance(trace.records[0], TiedConv):
             raise ValueError('the tied decoder needs a convolution as the first layer')
         self.trace = trace
+        self.dtype = dtype or trace.features.dtype
         self.composite = build_composite(composite)
         self.linear = PooledLinear(trace.features.mean(dim=(2, 3)), weight, bias)
         self.rules, self.states = {}, {}
@@ -118,7 +124,8 @@ class TiedDecoder:
         factor = self.pool_rule.factor(self.linear.inputs)
         if factor is not None:
             signal = signal * factor.unsqueeze(1)
-        signal = (signal / (height * width))[..., None, None].expand(-1, -1, -1, height, width)
+        signal = (signal / (height * width)).to(self.dtype)[..., None, None].expand(
+            -1, -1, -1, height, width)
         first, *rest = self.trace.records
         signal = self.decode(rest, signal)
         rule = self.rules[id(first)]
