@@ -41,9 +41,10 @@ class TiedHeavisideHead(BaseDecodeHead):
         class_chunk (int, optional): Decode this many classes at a time to bound
             memory; all at once by default.
         decoder_dtype (str, optional): None: the decoder's signal in the encoder's dtype
-            (float32); 'bfloat16': in bfloat16 (:class:`TiedDecoder`'s ``dtype``; the
-            encoder, the per-sample factors, the heatmaps and the losses stay float32). Half the signal's memory; speed and
-            heatmap error in ``tools/benchmark.py --decoder-dtype bfloat16``.
+            (float32, exact); 'bfloat16': in bfloat16 (:class:`TiedDecoder`'s ``dtype``;
+            the encoder, the per-sample factors, the heatmaps and the losses stay
+            float32): half the signal's memory, faster where the hardware has bfloat16
+            arithmetic; ``tools/benchmark.py`` measures its speed and heatmap error.
         score_scale (float): Factor from heatmaps to pixel scores (the reference: 1).
         scale_by_pixels (bool): Also multiply by the input's H*W, so that a score is
             relevance per pixel relative to a uniform spread of the logit, whatever
@@ -62,8 +63,8 @@ class TiedHeavisideHead(BaseDecodeHead):
     """
 
     def __init__(self, in_channels, num_classes, composite='LRP0', class_chunk=None,
-                 decoder_dtype=None, score_scale=1.0, scale_by_pixels=False, score_normalization='none',
-                 loss_classes='all', **kwargs):
+                 decoder_dtype=None, score_scale=1.0, scale_by_pixels=False,
+                 score_normalization='none', loss_classes='all', **kwargs):
         for key in ('mode', 'eps', 'epsilon_scope'):
             if key in kwargs:
                 raise ValueError(f'TiedHeavisideHead: {key!r} is now part of composite=, e.g. '
