@@ -152,7 +152,8 @@ class TiedHeavisideHead(BaseDecodeHead):
         classes = self.softmax_classes(batch_data_samples)
         heatmaps = (self.forward(trace) if classes is None
                     else self.heatmaps_of(self.decoder(trace), classes))
-        return self.loss_by_feat(heatmaps, batch_data_samples)
+        # BaseDecodeHead's loss_by_feat: this head's would derive the classes again
+        return super().loss_by_feat(self.pixel_scores(heatmaps, classes), batch_data_samples)
 
     def pixel_scores(self, heatmaps, classes=None):
         """Heatmaps (B, K, H, W) -> the scores the pixel softmax sees (see the class doc).
