@@ -20,10 +20,10 @@ from mmseg.registry import DATASETS, MODELS
 import unrolled_lrp  # noqa: F401
 from unrolled_lrp.utils import CheckpointMismatch, check_checkpoint_fits, read_state_dict
 from unrolled_lrp.utils.checkpoint_fit import check_start_checkpoints, mismatch_report
+from unrolled_lrp.datasets.synthetic import generate as generate_scenes
 
 REPO = Path(__file__).resolve().parents[1]
 CPU_CONFIG = REPO / 'configs/synthetic/unrolled_lrp_r18_synthetic.py'
-SYNTHETIC = runpy.run_path(str(REPO / 'tools' / 'make_synthetic_voc.py'))
 
 
 def run_tool(*args, timeout=300):
@@ -44,7 +44,7 @@ def one_line_error(process, *fragments):
 @pytest.fixture(scope='module')
 def voc(tmp_path_factory):
     root = tmp_path_factory.mktemp('bad_inputs') / 'voc'
-    SYNTHETIC['generate'](root, num_images=12, seed=0, image_size=64)
+    generate_scenes(root, num_images=12, seed=0, image_size=64)
     return root
 
 
@@ -242,18 +242,18 @@ def test_convert_classifier_refuses_to_write_over_its_input(tmp_path):
 
 def test_overwrite_refuses_a_tree_with_foreign_files_and_keeps_them(tmp_path):
     tree = tmp_path / 'voc'
-    SYNTHETIC['generate'](tree, num_images=8, seed=0, image_size=48)
+    generate_scenes(tree, num_images=8, seed=0, image_size=48)
     (tree / 'splits' / '4').mkdir(parents=True)
     (tree / 'splits' / '4' / 'labeled.txt').write_text('syn_000001\n')
     (tree / 'notes.txt').write_text('keep me')
-    with pytest.raises(SystemExit, match='holds 2 files this script did not write '
+    with pytest.raises(ValueError, match='holds 2 files this script did not write '
                        r'\(notes.txt, splits/4/labeled.txt\)'):
-        SYNTHETIC['generate'](tree, num_images=8, seed=1, image_size=48, overwrite=True)
+        generate_scenes(tree, num_images=8, seed=1, image_size=48, overwrite=True)
     assert (tree / 'notes.txt').read_text() == 'keep me'
     assert (tree / 'JPEGImages' / 'syn_000001.jpg').is_file()  # nothing deleted either
     (tree / 'notes.txt').unlink()
     shutil.rmtree(tree / 'splits')
-    SYNTHETIC['generate'](tree, num_images=6, seed=1, image_size=48, overwrite=True)
+    generate_scenes(tree, num_images=6, seed=1, image_size=48, overwrite=True)
     assert len(list((tree / 'JPEGImages').glob('*.jpg'))) == 6
 
 

@@ -19,6 +19,8 @@ from mmengine.runner import Runner
 from mmseg.registry import MODELS
 
 import unrolled_lrp  # noqa: F401
+from unrolled_lrp.datasets.synthetic import generate as generate_scenes
+from unrolled_lrp.datasets.voc_splits import make_splits
 
 REPO = Path(__file__).parents[1]
 METHODS = ('unrolled_lrp', 'ws_ae', 'lrp_eps', 'mt_unet', 'unet', 'fcn')
@@ -104,9 +106,9 @@ def test_config_builds_the_architecture_its_name_says(name):
 @pytest.fixture(scope='module')
 def voc(tmp_path_factory):
     root = tmp_path_factory.mktemp('grid') / 'voc'
-    runpy.run_path(str(REPO / 'tools/make_synthetic_voc.py'))['generate'](
+    generate_scenes(
         root, num_images=16, seed=3, image_size=48)
-    runpy.run_path(str(REPO / 'tools/make_voc_splits.py'))['make_splits'](
+    make_splits(
         root, [4], seed=0, out_dir=root / 'splits')
     return root
 

@@ -1,5 +1,4 @@
 """The semi-supervised dataset and its pipelines, built from the base dataset configs."""
-import runpy
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -12,10 +11,10 @@ from mmseg.datasets import PascalVOCDataset
 from mmseg.registry import DATASETS, TRANSFORMS
 
 import unrolled_lrp  # noqa: F401
+from unrolled_lrp.datasets.synthetic import generate as generate_scenes
 
 REPO = Path(__file__).parents[1]
 init_default_scope('mmseg')  # the configs' pipelines name MMSeg transforms
-SYNTHETIC = runpy.run_path(str(REPO / 'tools' / 'make_synthetic_voc.py'))
 CLASSES = PascalVOCDataset.METAINFO['classes']
 
 
@@ -36,7 +35,7 @@ def xml_label_vector(voc, image_id):
 @pytest.fixture(scope='module')
 def voc(tmp_path_factory):
     root = tmp_path_factory.mktemp('dataset') / 'voc'
-    SYNTHETIC['generate'](root, num_images=24, seed=2, image_size=64)
+    generate_scenes(root, num_images=24, seed=2, image_size=64)
     train = ids_of(root / 'ImageSets/Segmentation/train.txt')
     segmented = set(train) | set(ids_of(root / 'ImageSets/Segmentation/val.txt'))
     image_level = sorted(set(ids_of(root / 'ImageSets/Main/trainval.txt')) - segmented)

@@ -1,5 +1,4 @@
 """One training iteration of the segmentor on a mixed batch from the real dataloader."""
-import runpy
 from pathlib import Path
 
 import torch
@@ -11,11 +10,11 @@ from mmseg.registry import MODELS
 
 import unrolled_lrp  # noqa: F401
 from conftest import model_config
+from unrolled_lrp.datasets.synthetic import generate as generate_scenes
+from unrolled_lrp.datasets.voc_splits import make_splits
 
 REPO = Path(__file__).parents[1]
 init_default_scope('mmseg')  # the configs' pipelines name MMSeg transforms
-SYNTHETIC = runpy.run_path(str(REPO / 'tools' / 'make_synthetic_voc.py'))
-SPLITS = runpy.run_path(str(REPO / 'tools' / 'make_voc_splits.py'))
 
 
 def tiny_model_config():
@@ -25,8 +24,8 @@ def tiny_model_config():
 
 def test_one_iteration_on_a_mixed_batch(tmp_path):
     voc = tmp_path / 'voc'
-    SYNTHETIC['generate'](voc, num_images=16, seed=5, image_size=64)
-    SPLITS['make_splits'](voc, [4], seed=0, out_dir=voc / 'splits')
+    generate_scenes(voc, num_images=16, seed=5, image_size=64)
+    make_splits(voc, [4], seed=0, out_dir=voc / 'splits')
     cfg = Config.fromfile(REPO / 'configs/_base_/datasets/synthetic_voc.py')
     loader_cfg = cfg.train_dataloader.to_dict()
     loader_cfg.update(batch_size=4, num_workers=0, persistent_workers=False)

@@ -1,7 +1,6 @@
 """Every broken input stops the dataset with an error that names the file."""
 import logging
 import re
-import runpy
 import shutil
 from pathlib import Path
 
@@ -12,15 +11,14 @@ from mmseg.registry import DATASETS
 from PIL import Image
 
 import unrolled_lrp  # noqa: F401
+from unrolled_lrp.datasets.synthetic import generate as generate_scenes
 
-SYNTHETIC = runpy.run_path(
-    str(Path(__file__).parents[1] / 'tools' / 'make_synthetic_voc.py'))
 
 
 @pytest.fixture(scope='module')
 def pristine(tmp_path_factory):
     root = tmp_path_factory.mktemp('validation') / 'voc'
-    SYNTHETIC['generate'](root, num_images=12, seed=4, image_size=48)
+    generate_scenes(root, num_images=12, seed=4, image_size=48)
     return root
 
 

@@ -11,6 +11,8 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmseg.registry import MODELS
+from unrolled_lrp.datasets.synthetic import generate as generate_scenes
+from unrolled_lrp.datasets.voc_splits import make_splits
 
 REPO = Path(__file__).parents[1]
 CONFIG = 'configs/tea/tea_r18_synthetic.py'
@@ -31,9 +33,9 @@ def setup(tmp_path_factory):
     """A small synthetic VOC tree and a teacher checkpoint of the synthetic UnrolledLRP config."""
     root = tmp_path_factory.mktemp('tea')
     voc = root / 'voc'
-    runpy.run_path(str(REPO / 'tools/make_synthetic_voc.py'))['generate'](
+    generate_scenes(
         voc, num_images=12, seed=0, image_size=64)
-    runpy.run_path(str(REPO / 'tools/make_voc_splits.py'))['make_splits'](
+    make_splits(
         voc, [4], seed=0, out_dir=voc / 'splits')
     torch.manual_seed(0)
     teacher_cfg = Config.fromfile(TEACHER_CONFIG).model

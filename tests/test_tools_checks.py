@@ -2,7 +2,6 @@
 import os
 import os.path as osp
 import pickle
-import runpy
 import subprocess
 import sys
 
@@ -12,6 +11,7 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import HistoryBuffer, MessageHub
 
+from unrolled_lrp.datasets.synthetic import generate as generate_scenes
 from unrolled_lrp.utils import (ConfigError, check_data_paths, check_init_checkpoints,
                                 load_config, prepare_cpu_distributed, require_sections)
 
@@ -170,7 +170,7 @@ def test_missing_start_checkpoint_is_named_by_config_key(tmp_path):
 def test_train_tool_names_the_missing_stage_one_classifier(tmp_path):
     """The stage-2 CPU config without its stage-1 classifier: one line, before any Runner."""
     voc = tmp_path / 'voc'
-    runpy.run_path(osp.join(REPO, 'tools/make_synthetic_voc.py'))['generate'](
+    generate_scenes(
         voc, num_images=12, seed=0, image_size=64)
     options = [f'{loader}.dataset.data_root={voc}'
                for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]

@@ -20,6 +20,8 @@ from PIL import Image
 
 from conftest import model_config
 from unrolled_lrp.visualization import HeatmapEvolutionHook, HeatmapSegVisualizer, panel_box
+from unrolled_lrp.datasets.synthetic import generate as generate_scenes
+from unrolled_lrp.datasets.voc_splits import make_splits
 
 H, W, GAP = 24, 32, 2
 
@@ -137,9 +139,9 @@ def test_hook_in_a_real_training_run(tmp_path):
     """Runner, synthetic VOC and a tiny UnrolledLRP: the hook as a config enables it."""
     repo = Path(__file__).parents[1]
     voc = tmp_path / 'voc'
-    runpy.run_path(str(repo / 'tools/make_synthetic_voc.py'))['generate'](
+    generate_scenes(
         voc, num_images=12, seed=1, image_size=48)
-    runpy.run_path(str(repo / 'tools/make_voc_splits.py'))['make_splits'](
+    make_splits(
         voc, [3], seed=0, out_dir=voc / 'splits')
     data = Config.fromfile(repo / 'configs/_base_/datasets/synthetic_voc.py')
     data.train_dataloader.update(batch_size=2, num_workers=0, persistent_workers=False)
