@@ -122,7 +122,7 @@ def build_config(args):
 
 
 def write_results(cfg, args, metrics):
-    metrics = {name: value if isinstance(value, (list, str)) else float(value)
+    metrics = {name: value if value is None or isinstance(value, (list, str)) else float(value)
                for name, value in metrics.items()}
     path = osp.join(cfg.work_dir, 'test_results.json')
     with open(path, 'w') as file:
