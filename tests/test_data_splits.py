@@ -1,6 +1,5 @@
 """Label splits: exact sizes, class coverage, determinism, no val leakage."""
 import os
-import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -10,10 +9,10 @@ import numpy as np
 import pytest
 
 from unrolled_lrp.datasets.label_splits import draw_class_balanced, target_class_shares
+from unrolled_lrp.datasets.synthetic import generate as generate_scenes
+from unrolled_lrp.datasets.voc_splits import make_splits
 
 REPO = Path(__file__).parents[1]
-SYNTHETIC = runpy.run_path(str(REPO / 'tools' / 'make_synthetic_voc.py'))
-SPLITS = runpy.run_path(str(REPO / 'tools' / 'make_voc_splits.py'))
 
 
 def ids_of(path):
@@ -28,14 +27,14 @@ def xml_classes(voc, image_id):
 @pytest.fixture(scope='module')
 def voc(tmp_path_factory):
     root = tmp_path_factory.mktemp('splits') / 'voc'
-    SYNTHETIC['generate'](root, num_images=40, seed=1, image_size=48)
+    generate_scenes(root, num_images=40, seed=1, image_size=48)
     return root
 
 
 @pytest.fixture(scope='module')
 def splits(voc, tmp_path_factory):
     out = tmp_path_factory.mktemp('out')
-    SPLITS['make_splits'](voc, [4, 8, 20], seed=0, out_dir=out, uniform_up_to=4)
+    make_splits(voc, [4, 8, 20], seed=0, out_dir=out, uniform_up_to=4)
     return out
 
 
@@ -69,14 +68,14 @@ def test_labeled_and_image_level_partition_all_images_outside_val(voc, splits):
         assert not (labeled | set(image_level)) & val
 
 
-def test_command_line_is_byte_identical_across_runs_and_hash_seeds(voc, tmp_path, capsys):
-    """One run in a subprocess with a fixed hash seed, one in this process (a random one)."""
+def test_command_line_is_byte_identical_across_runs_and_hash_seeds(voc, tmp_path):
+    """Two runs with different hash seeds write the same bytes and print the same table."""
     args = [str(voc), '--num-labeled', '4', '8', '--seed', '7', '--out-dir']
-    result = subprocess.run(
-        [sys.executable, str(REPO / 'tools' / 'make_voc_splits.py'), *args, str(tmp_path / 'a')],
-        env=dict(os.environ, PYTHONHASHSEED='1'), capture_output=True, text=True, check=True)
-    SPLITS['main'](args + [str(tmp_path / 'b')])
-    in_process = capsys.readouterr().out
+    result, other = (subprocess.run(
+        [sys.executable, str(REPO / 'tools' / 'make_voc_splits.py'), *args, str(tmp_path / out)],
+        env=dict(os.environ, PYTHONHASHSEED=seed), capture_output=True, text=True, check=True)
+        for out, seed in (('a', '1'), ('b', '2')))
+    in_process = other.stdout
     assert sorted(p.name for p in (tmp_path / 'a').iterdir()) == ['4', '8']
     for name in ('4/labeled.txt', '4/image_level.txt', '8/labeled.txt', '8/image_level.txt'):
         assert (tmp_path / 'a' / name).read_bytes() == (tmp_path / 'b' / name).read_bytes()
@@ -91,9 +90,21 @@ def test_command_line_is_byte_identical_across_runs_and_hash_seeds(voc, tmp_path
         sum('cat' in xml_classes(voc, i) for i in ids) for ids in (train, labeled)]
 
 
+def test_a_changed_split_file_is_refused_without_overwrite(voc, tmp_path):
+    make_splits(voc, [4], seed=0, out_dir=tmp_path)
+    make_splits(voc, [4], seed=0, out_dir=tmp_path)  # the same ids again: fine
+    edited = tmp_path / '4' / 'labeled.txt'
+    edited.write_text('\n'.join(ids_of(edited)[:3]) + '\n')
+    with pytest.raises(ValueError, match=r'4/labeled.txt exists and lists other ids'):
+        make_splits(voc, [4], seed=1, out_dir=tmp_path)
+    assert len(ids_of(edited)) == 3  # the hand-edited file is kept
+    make_splits(voc, [4], seed=0, out_dir=tmp_path, overwrite=True)
+    assert len(ids_of(edited)) == 4
+
+
 def test_more_labels_than_train_images_is_an_error(voc, tmp_path):
     with pytest.raises(ValueError, match='--num-labeled 21: must be between 1 and the 20 ids'):
-        SPLITS['make_splits'](voc, [4, 21], seed=0, out_dir=tmp_path / 'out')
+        make_splits(voc, [4, 21], seed=0, out_dir=tmp_path / 'out')
     assert not (tmp_path / 'out').exists()  # not even the valid size 4
 
 
@@ -101,12 +112,12 @@ def test_another_train_list_and_a_list_that_overlaps_val(voc, tmp_path):
     """--train-list draws from another candidate list (the SBD trainaug.txt on real VOC)."""
     train = ids_of(voc / 'ImageSets/Segmentation/train.txt')
     (voc / 'ImageSets/Segmentation/first_half.txt').write_text('\n'.join(train[:10]) + '\n')
-    SPLITS['make_splits'](voc, [4, 10], seed=0, out_dir=tmp_path,
+    make_splits(voc, [4, 10], seed=0, out_dir=tmp_path,
                           train_list='ImageSets/Segmentation/first_half.txt')
     assert set(ids_of(tmp_path / '4' / 'labeled.txt')) <= set(train[:10])
     assert ids_of(tmp_path / '10' / 'labeled.txt') == sorted(train[:10])
     with pytest.raises(ValueError, match=r'trainval.txt and .*val.txt share 10 ids'):
-        SPLITS['make_splits'](voc, [4], seed=0, out_dir=tmp_path,
+        make_splits(voc, [4], seed=0, out_dir=tmp_path,
                               train_list='ImageSets/Segmentation/trainval.txt')
 
 

@@ -7,7 +7,8 @@ For each requested size N it writes ``OUT_DIR/N/labeled.txt`` (N ids drawn from
 Subsets up to ``--uniform-up-to`` images are drawn with classes as uniform as
 possible, larger ones with the average of the uniform and the training-set class
 distribution; N equal to the train list takes it whole. Class presence comes
-from ``Annotations/<id>.xml``. Same inputs and seed give byte-identical files.
+from ``Annotations/<id>.xml``. Same inputs and seed give byte-identical files; split files already there that
+would list other ids are refused unless ``--overwrite``.
 With the SBD masks, ``--train-list ImageSets/Segmentation/trainaug.txt`` draws
 from the 10,582 images that MMSegmentation's ``voc_aug.py`` lists.
 
@@ -18,65 +19,9 @@ Example::
 """
 import argparse
 import sys
-from pathlib import Path
 
-import numpy as np
-from mmseg.datasets import PascalVOCDataset
-
-from unrolled_lrp.datasets.image_labels import labels_from_xml
-from unrolled_lrp.datasets.label_splits import draw_class_balanced, target_class_shares
-from unrolled_lrp.datasets.split_files import read_image_ids, write_image_ids
+from unrolled_lrp.datasets.voc_splits import VOC_CLASSES, make_splits
 from unrolled_lrp.utils import run_main
-
-CLASSES = PascalVOCDataset.METAINFO['classes']
-
-
-def image_level_pool(voc_root, pool):
-    """All VOC 2012 ids that may carry image-level labels."""
-    if pool == 'annotations':  # every annotated image: 17,125 in VOC 2012
-        ids = sorted(path.stem for path in (voc_root / 'Annotations').glob('*.xml'))
-        if not ids:
-            raise FileNotFoundError(f'{voc_root / "Annotations"}: no *.xml files')
-        return ids
-    return read_image_ids(voc_root / 'ImageSets/Main/trainval.txt')
-
-
-def foreground_labels(voc_root, ids):
-    """(len(ids), 20) 0/1 matrix of the object classes named in each XML."""
-    return np.stack([labels_from_xml(voc_root / 'Annotations' / f'{i}.xml', CLASSES)[1:]
-                     for i in ids]).astype(np.int64)
-
-
-def make_splits(voc_root, sizes, seed, out_dir, uniform_up_to=100, pool='annotations',
-                train_list='ImageSets/Segmentation/train.txt'):
-    """Write the split files; returns {size: (labeled ids, image-level ids)}."""
-    voc_root, out_dir = Path(voc_root), Path(out_dir)
-    train_file, val_file = voc_root / train_list, voc_root / 'ImageSets/Segmentation/val.txt'
-    train, val = read_image_ids(train_file), read_image_ids(val_file)
-    leaked = sorted(set(train) & set(val))
-    if leaked:
-        raise ValueError(f'{train_file} and {val_file} share {len(leaked)} ids, '
-                         f'e.g. {leaked[:5]}')
-    # every size checked before anything is written: no partial output
-    for size in sizes:
-        if not 1 <= size <= len(train):
-            raise ValueError(f'--num-labeled {size}: must be between 1 and the {len(train)} '
-                             f'ids of {train_file}; nothing written')
-    labels = foreground_labels(voc_root, train)
-    candidates = sorted(set(image_level_pool(voc_root, pool)) - set(val))
-    splits = {}
-    for size in sizes:
-        if size == len(train):
-            labeled = sorted(train)
-        else:
-            shares = target_class_shares(labels, 1.0 if size <= uniform_up_to else 0.5)
-            labeled = sorted(train[i] for i in draw_class_balanced(labels, size, shares, seed))
-        image_level = sorted(set(candidates) - set(labeled))
-        write_image_ids(out_dir / str(size) / 'labeled.txt', labeled)
-        write_image_ids(out_dir / str(size) / 'image_level.txt', image_level)
-        splits[size] = (labeled, image_level)
-    print_class_counts(labels, train, splits)
-    return splits
 
 
 def print_class_counts(labels, train, splits):
@@ -88,7 +33,7 @@ def print_class_counts(labels, train, splits):
     header = f'{"class":<12}' + ''.join(f'{name:>8}' for name in columns)
     print(header)
     absent = []
-    for c, name in enumerate(CLASSES[1:]):
+    for c, name in enumerate(VOC_CLASSES[1:]):
         if not columns['train'][c]:
             absent.append(name)
             continue
@@ -117,13 +62,17 @@ def parse_args(argv):
                         default='annotations',
                         help='images with image-level labels: every Annotations/*.xml (the '
                         "paper's 15,676 after removing val) or ImageSets/Main/trainval.txt")
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace split files that list other ids (a hand-edited split)')
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    make_splits(args.voc_root, args.num_labeled, args.seed, args.out_dir, args.uniform_up_to,
-                args.image_level_pool, args.train_list)
+    splits, train, labels = make_splits(
+        args.voc_root, args.num_labeled, args.seed, args.out_dir, args.uniform_up_to,
+        args.image_level_pool, args.train_list, args.overwrite)
+    print_class_counts(labels, train, splits)
     print(f'wrote {", ".join(f"{args.out_dir}/{n}" for n in args.num_labeled)}')
 
 
