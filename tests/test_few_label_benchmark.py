@@ -1,74 +1,91 @@
-"""tools/few_label_benchmark.py: a two-iteration grid end to end, its resume and its tables."""
+"""The few-label benchmark (unrolled_lrp.benchmarks): configs of runs, tables, a two-iteration
+grid end to end with its image-label curve, its resume and its refusals."""
 import json
-import runpy
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-TOOL = runpy.run_path(str(REPO / 'tools' / 'few_label_benchmark.py'))
+from unrolled_lrp.benchmarks.few_label import FewLabelBenchmark
+from unrolled_lrp.benchmarks.result_tables import markdown_tables, summarise
+from unrolled_lrp.benchmarks.run_config import retarget
 
 
 def test_retarget_re_roots_paths_and_nothing_else():
     replacements = {'data/few_label_voc': '/w/data'}
     cfg = dict(a='data/few_label_voc/splits/6/labeled.txt', b=['data/few_label_voc'],
                c='data/few_label_voc_other', d=3)
-    assert TOOL['retarget'](cfg, replacements) == dict(
+    assert retarget(cfg, replacements) == dict(
         a='/w/data/splits/6/labeled.txt', b=['/w/data'], c='data/few_label_voc_other', d=3)
 
 
-def result(method, masks, seed, present, miou=10.0, f1=None):
-    return dict(row=method, method=method, iters=1000, masks=masks, seed=seed,
-                mIoU_present=present, mIoU=miou, aAcc=90.0, f1=f1, work_dir='x')
+def result(method, masks, seed, present, f1=None, unseen=None):
+    return dict(row=method, method=method, masks=masks, image_labels='all', seed=seed,
+                mIoU_present=present, mIoU=10.0, mIoU_unseen_looks=unseen, f1=f1)
 
 
-def test_the_table_gives_mean_and_std_over_seeds():
-    results = [result('unrolled_lrp', 6, 0, 40.0, f1=80.0),
-               result('unrolled_lrp', 6, 1, 50.0, f1=90.0),
+def test_the_tables_give_mean_and_std_over_seeds():
+    results = [result('unrolled_lrp', 6, 0, 40.0, f1=80.0, unseen=10.0),
+               result('unrolled_lrp', 6, 1, 50.0, f1=90.0, unseen=20.0),
                result('unet', 6, 0, 20.0), result('unet', 192, 0, 90.0)]
-    table = TOOL['summarise'](results, ['unrolled_lrp', 'unet'], [6, 192])
+    table = summarise(results, ['unrolled_lrp', 'unet'], [6, 192], 'masks')
     assert table['unrolled_lrp', 6]['mIoU_present'] == (45.0, pytest.approx(7.0711, 1e-4), 2)
     assert 'f1' not in table['unet', 6]  # a model without class logits has no F1 cell
-    text = TOOL['markdown'](table, ['unrolled_lrp', 'unet'], [6, 192], 192, dict(f1=98.0))
-    assert 'F1 98.0' in text
+    text = '\n'.join(markdown_tables(table, ['unrolled_lrp', 'unet'], [6, 192],
+                                     ['1 per class (6 masks)', 'all 192 masks'],
+                                     extra={'f1': ('stage 1', {'unrolled_lrp': '98.0'})}))
     assert '| method | 1 per class (6 masks) | all 192 masks |' in text
     assert '| unrolled_lrp | 45.0 ± 7.1 (2) |  |' in text
     assert '| unet | 20.0 (1) | 90.0 (1) |' in text
-    f1_table = text.split('## multi-label F1')[1]
-    assert 'unet' not in f1_table and '85.0 ± 7.1 (2)' in f1_table
+    f1_table = text.split('multi-label F1')[1]
+    assert 'unet' not in f1_table and '| unrolled_lrp | 98.0 | 85.0 ± 7.1 (2) |  |' in f1_table
+    assert '15.0 ± 7.1 (2)' in text.split('looks no mask')[1]
 
 
-def test_a_two_iteration_grid_writes_its_tables_and_resumes(tmp_path, capsys):
-    args = ['--work-dir', str(tmp_path), '--methods', 'unrolled_lrp', 'unet',
-            '--labels-per-class', '1', '--seeds', '0', '--max-iters', '2',
-            '--classifier-iters', '2', '--reference-iters', '3', '--progress-every', '0']
-    TOOL['main'](args)
+def grid(work_dir, max_iters=2, **options):
+    return FewLabelBenchmark(
+        work_dir, num_images=60, methods=('unrolled_lrp', 'unet'), labels_per_class=(1, ),
+        seeds=(0, ), max_iters=max_iters, all_masks_iters=3, classifier_iters=2,
+        image_labels=(5, ), curve_methods=('unrolled_lrp', ), progress_every=0,
+        log=lambda line: None, **options)
+
+
+def test_a_two_iteration_grid_writes_its_tables_and_resumes(tmp_path):
+    benchmark = grid(tmp_path)
+    benchmark()
     first = json.loads((tmp_path / 'results.json').read_text())
-    runs = {(r['row'], r['masks']): r for r in first['runs']}
+    runs = {(r['row'], r['masks'], r['image_labels']): r for r in first['runs']}
     num_train = len((tmp_path / 'data/ImageSets/Segmentation/train.txt').read_text().split())
-    # the grid, the UNet on every mask at the grid's schedule, and the reference schedule
-    assert set(runs) == {('unrolled_lrp', 6), ('unet', 6), ('unet', num_train),
-                         ('unet (3 it)', 6), ('unet (3 it)', num_train)}
-    assert runs['unet (3 it)', 6]['iters'] == 3
-    assert '| unet (3 it) |' in (tmp_path / 'results.md').read_text()
+    # every method on the 1-per-class split and on every mask, and the image-label curve
+    assert set(runs) == {('unrolled_lrp', 6, 'all'), ('unet', 6, 'all'),
+                         ('unrolled_lrp', num_train, 'all'), ('unet', num_train, 'all'),
+                         ('unrolled_lrp', 6, 5)}
+    assert runs['unet', num_train, 'all']['iters'] == 3 and runs['unet', 6, 'all']['iters'] == 2
     assert all(0 <= r['mIoU_present'] <= 100 for r in runs.values())
-    assert runs['unrolled_lrp', 6]['f1'] is not None and runs['unet', 6]['f1'] is None
-    assert first['classifier']['f1'] is not None
-    for name in ('results.csv', 'results.md', 'label_efficiency.png'):
+    assert runs['unrolled_lrp', 6, 'all']['f1'] is not None and runs['unet', 6, 'all']['f1'] is None
+    # the test splits IoU into the looks the split's masks show and those they do not
+    assert runs['unet', 6, 'all']['mIoU_unseen_looks'] is not None
+    assert runs['unet', 6, 'all']['mIoU_seen_looks'] is not None
+    assert set(first['classifiers']) == {'all', '5'} and first['settings']['scenes'] == 'looks'
+    for name in ('results.csv', 'results.md', 'label_efficiency.png', 'image_label_curve.png'):
         assert (tmp_path / name).stat().st_size > 0
-    # each run trained on its own split, from the benchmark's classifier
+    assert '| unet | 1 per class' not in (tmp_path / 'results.md').read_text()
+    # each run trained on its own split, from its classifier, and is tested once
     config = (tmp_path / 'runs/unet/6_masks/seed_0/config.py').read_text()
     assert str(tmp_path / 'data/splits/6/labeled.txt') in config
-    assert 'image_level_split=None' in config
-    config = (tmp_path / 'runs/unrolled_lrp/6_masks/seed_0/config.py').read_text()
-    assert str(tmp_path / 'classifier/classifier.pth') in config
-    assert str(tmp_path / 'data/splits/6/image_level.txt') in config
-    # the val images are evaluated once, by tools/test.py, not also at the end of training
-    assert 'val_cfg = None' in config
-    assert 'Iter(val)' not in (tmp_path / 'runs/unrolled_lrp/6_masks/seed_0/train.log').read_text()
-    capsys.readouterr()
-
-    # a second call finds every run done, trains nothing and writes the same numbers
-    TOOL['main'](args)
-    assert '5 of 5 runs already done; 0 to go' in capsys.readouterr().out
+    assert 'image_level_split=None' in config and 'LookSplitIoUMetric' in config
+    curve = (tmp_path / 'runs/unrolled_lrp/6_masks_5_image_labels/seed_0/config.py').read_text()
+    assert str(tmp_path / 'classifier_5_image_labels/classifier.pth') in curve
+    assert len((tmp_path / 'data/splits/6_masks_5_image_labels/image_level.txt')
+               .read_text().split()) == 5
+    assert 'val_cfg = None' in curve
+    # a second call finds every run done and writes the same numbers
+    benchmark()
     assert json.loads((tmp_path / 'results.json').read_text()) == first
+
+
+def test_a_work_dir_made_with_other_settings_is_refused(tmp_path):
+    grid(tmp_path)()
+    with pytest.raises(ValueError, match=r'runs/unrolled_lrp/6_masks/seed_0 holds a run made '
+                       'with another config'):
+        grid(tmp_path, max_iters=4)()
+    with pytest.raises(ValueError, match='holds scenes made otherwise'):
+        grid(tmp_path, looks_per_class=2)()

@@ -1,0 +1,1 @@
+"""Benchmarks that train and test many runs: the few-label grid."""

@@ -1,0 +1,74 @@
+"""Pictures of the few-label benchmark: segmentation against pixel labels, against image labels.
+
+Each panel draws one metric, one line per method (mean over seeds, each run a dot); the left
+panel scores the whole val set, the right one the looks no mask of the split shows."""
+import statistics
+
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+
+LABELS = {  # method -> legend label, in legend order
+    'unrolled_lrp': 'unrolled LRP-0',
+    'unrolled_lrp_a2b1': 'unrolled LRP, EpsilonAlpha2Beta1Flat',
+    'lrp_eps': 'unrolled LRP-eps',
+    'ws_ae': 'WS-AE',
+    'mt_unet': 'multi-task UNet',
+    'unet': 'UNet',
+    'fcn': 'FCN',
+}
+PANELS = (('mIoU_present', 'present-class mIoU'), ('mIoU_unseen_looks', 'mIoU on unseen looks'))
+
+
+def draw_panels(results, x_key, x_of, ticks, tick_labels, xlabel, title, path):
+    """One line per method of ``results`` against ``x_of(result[x_key])``, a panel per
+    metric of PANELS that any result has."""
+    panels = [(key, name) for key, name in PANELS
+              if any(r.get(key) is not None for r in results)]
+    figure, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4), squeeze=False)
+    colours = dict(zip(LABELS, plt.get_cmap('tab10').colors))
+    for axis, (key, name) in zip(axes[0], panels):
+        for method, label in LABELS.items():
+            points = {}
+            for r in results:
+                if r['method'] == method and r.get(key) is not None:
+                    points.setdefault(x_of(r[x_key]), []).append(r[key])
+            if not points:
+                continue
+            xs = sorted(points)
+            for x in xs:
+                axis.plot([x] * len(points[x]), points[x], '.', color=colours[method],
+                          alpha=0.5)
+            axis.plot(xs, [statistics.mean(points[x]) for x in xs], '-o',
+                      color=colours[method], linewidth=2, label=label)
+        axis.set_xscale('log')
+        axis.set_xticks(ticks, tick_labels)
+        axis.minorticks_off()
+        axis.set_xlabel(xlabel)
+        axis.set_ylabel(name)
+        axis.set_title(title, fontsize=10)
+        axis.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7, loc='best')
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
+def plot_label_efficiency(results, path, num_train, num_classes):
+    """Present-class and unseen-look mIoU against the number of masks (every image label)."""
+    results = [r for r in results if r['image_labels'] == 'all']
+    ticks = sorted({r['masks'] for r in results})
+    labels = [f'{m}\n(all)' if m == num_train else f'{m}\n({m // num_classes}/class)'
+              for m in ticks]
+    draw_panels(results, 'masks', lambda m: m, ticks, labels, 'pixel-labelled images',
+                'label efficiency', path)
+
+
+def plot_image_label_curve(results, path, masks, image_level_all):
+    """Present-class and unseen-look mIoU against the image-labelled scenes at ``masks``."""
+    results = [r for r in results if r['masks'] == masks]
+    count = (lambda c: image_level_all if c == 'all' else c)  # noqa: E731
+    ticks = sorted({count(r['image_labels']) for r in results})
+    draw_panels(results, 'image_labels', count, ticks, [str(t) for t in ticks],
+                'image-labelled scenes', f'{masks} masks', path)
