@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 TOOL = runpy.run_path(str(REPO / 'tools' / 'benchmark.py'))
 
@@ -27,6 +29,8 @@ def test_variants_take_turns_and_the_table_reports_the_conditions():
     assert order == [(str(r), v) for r in (1, 2) for v in variants]
     assert re.search(r'all-class decoder forward, EpsilonPlusFlat\s+[\d.]+\s+\d+%\s+\d+', out)
     assert re.search(r'EpsilonPlusFlat / LRP-0, training step:\s+[\d.]+x', out)
+    assert re.search(r'bfloat16 in hardware: ', out)
+    assert re.search(r'over the faster plain step: training step, autograd, ', out)
     assert re.search(r'threads \(OMP_NUM_THREADS=\S+\), 2 interleaved rounds, freed memory kept, '
                      r'load average '
                      r'[\d.]+ [\d.]+ [\d.]+ at start', out)
@@ -63,8 +67,30 @@ def test_bad_composite_and_failing_variant_are_one_line_errors():
     assert 'EpsilonPlusFlat,' in unknown.stderr
     bad_args = benchmark('--composite', 'EpsilonPlusFlat', '--composite-args', '{"epsilom": 1}')
     assert bad_args.returncode == 2 and 'epsilom' in bad_args.stderr, bad_args.stderr
-    # a variant's child process that fails: its last line, no traceback of the parent
-    failing = benchmark('--size', '0', '--repeats', '1')
-    assert failing.returncode == 1 and 'Traceback' not in failing.stderr, failing.stderr
-    assert re.search(r'error: RuntimeError: variant batched_step failed \(exit status 1\): '
-                     r'\w+Error: ', failing.stderr), failing.stderr
+    out_of_range = benchmark('--size', '0')
+    assert out_of_range.returncode == 2 and '--size, --batch and --num-classes must be positive' \
+        in out_of_range.stderr
+    # a variant's child process that fails: its last line
+    import argparse
+    args = argparse.Namespace(backbone='resnet18', size=32, batch=2, labeled=1, num_classes=3,
+                              keep_freed_memory=True, composite=None)
+    with pytest.raises(RuntimeError, match=r'variant no_such_variant failed \(exit status 2\): '
+                       r'.*invalid choice'):
+        TOOL['spawn'](args, 'no_such_variant')
+
+
+def test_plain_autograd_steps_give_the_batched_steps_gradients():
+    """Equal work: the plain steps decode the pixel-labelled samples only, and every step
+    yields the same parameter gradients (BatchNorm in eval mode, as in the benchmark)."""
+    import argparse
+    args = argparse.Namespace(backbone='resnet18', size=32, batch=3, labeled=2, num_classes=4)
+    gradients = {}
+    for variant in ('batched_step', 'naive_step', 'vmap_step'):
+        model, inputs, masks, labels = TOOL['build'](args, {})
+        TOOL[variant](model, inputs, masks, labels)
+        gradients[variant] = {n: p.grad for n, p in model.named_parameters()
+                              if p.grad is not None}
+    for variant in ('naive_step', 'vmap_step'):
+        assert gradients[variant].keys() == gradients['batched_step'].keys()
+        assert TOOL['max_relative_difference'](gradients[variant],
+                                               gradients['batched_step']) < 1e-5
