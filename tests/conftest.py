@@ -7,6 +7,18 @@ from mmseg.utils import register_all_modules
 
 register_all_modules(init_default_scope=True)
 
+
+
+@pytest.fixture(scope='session', autouse=True)
+def image_check_cache(tmp_path_factory):
+    """The images that decoded cleanly are remembered in a folder of the test session, not in
+    the user's ~/.cache (child processes inherit the variable)."""
+    import os
+
+    from unrolled_lrp.datasets.image_files import CACHE_ENV
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp('cache'))
+
+
 BACKBONES = {
     'resnet18': dict(type='ResNet', depth=18, num_stages=4, out_indices=(3, ), style='pytorch'),
     'resnet50': dict(type='ResNet', depth=50, num_stages=4, out_indices=(3, ), style='pytorch'),

@@ -19,8 +19,8 @@ from mmseg.registry import DATASETS, MODELS
 
 import unrolled_lrp  # noqa: F401
 from unrolled_lrp.utils import CheckpointMismatch, check_checkpoint_fits, read_state_dict
-from unrolled_lrp.utils.checkpoint_fit import check_start_checkpoints, mismatch_report
 from unrolled_lrp.datasets.synthetic import generate as generate_scenes
+from unrolled_lrp.utils.checkpoint_fit import check_start_checkpoints, mismatch_report
 
 REPO = Path(__file__).resolve().parents[1]
 CPU_CONFIG = REPO / 'configs/synthetic/unrolled_lrp_r18_synthetic.py'
@@ -134,6 +134,38 @@ def test_test_tool_refuses_a_checkpoint_that_does_not_fit(voc, tmp_path):
     assert not (tmp_path / 'w' / 'test_results.json').exists()
 
 
+NOT_CHECKPOINTS = {'web page': b'<!DOCTYPE html><html><body>Not Found</body></html>',
+                   'LFS pointer': b'version https://git-lfs.github.com/spec/v1\noid sha256:0\n'}
+
+
+@pytest.mark.parametrize('tool', ['test.py', 'convert_classifier.py', 'publish_model.py',
+                                  'explain.py'])
+def test_a_file_that_is_no_checkpoint_is_one_line_in_every_tool(voc, tmp_path, tool):
+    """A failed download or a Git LFS pointer saved as .pth gave torch's 'IndexError: pop from
+    empty list' (under a traceback) in every tool that reads a checkpoint."""
+    path = tmp_path / 'model.pth'
+    path.write_bytes(NOT_CHECKPOINTS['web page'])
+    image = next((voc / 'JPEGImages').glob('*.jpg'))
+    commands = {
+        'test.py': ['tools/test.py', CPU_CONFIG, path, '--work-dir', tmp_path / 'w',
+                    '--cfg-options', *data_options(voc)],
+        'convert_classifier.py': ['tools/convert_classifier.py', path, tmp_path / 'out.pth'],
+        'publish_model.py': ['tools/publish_model.py', path, tmp_path / 'out.pth'],
+        'explain.py': ['tools/explain.py', image, CPU_CONFIG, path, '--out-dir', tmp_path / 'e'],
+    }
+    one_line_error(run_tool(*commands[tool]), f'{path}: not a PyTorch checkpoint',
+                   "starts with b'<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize('kind', sorted(NOT_CHECKPOINTS))
+def test_the_teacher_loader_names_a_file_that_is_no_checkpoint(tmp_path, kind):
+    from unrolled_lrp.models.distillers.classifier_checkpoint import load_classifier_checkpoint
+    path = tmp_path / 'teacher.pth'
+    path.write_bytes(NOT_CHECKPOINTS[kind])
+    with pytest.raises(CheckpointMismatch, match=f'{path}: not a PyTorch checkpoint'):
+        load_classifier_checkpoint(None, str(path))
+
+
 def test_train_tool_refuses_a_classifier_of_another_size(voc, tmp_path, cpu_model_state):
     handed_over = {k: v for k, v in cpu_model_state.items() if k.startswith('backbone.')}
     handed_over.update({'decode_head.conv_seg.weight': torch.zeros(20, 128, 1, 1),
@@ -177,6 +209,45 @@ def test_an_image_or_mask_cut_short_is_named_at_build_time(voc_copy, kind):
         build(voc_copy)
 
 
+def corrupt_scan_data(path):
+    """Zeros in the middle of a JPEG's scan data: its markers stay intact, so it is complete,
+    and it decodes with a libjpeg warning and wrong pixels."""
+    data = path.read_bytes()
+    middle = len(data) // 2
+    path.write_bytes(data[:middle] + bytes(64) + data[middle + 64:])
+
+
+@pytest.mark.parametrize('split', ['labeled.txt', 'image_level.txt'])
+def test_corrupt_scan_data_and_empty_images_are_named_at_build_time(voc_copy, split):
+    first = (voc_copy / split).read_text().split()[0]
+    path = voc_copy / 'JPEGImages' / f'{first}.jpg'
+    corrupt_scan_data(path)
+    with pytest.raises(ValueError, match=f'{path}: the decoder warns "Corrupt JPEG data'):
+        build(voc_copy)
+    path.write_bytes(b'')  # crashed a DataLoader worker, hours in, naming no file
+    with pytest.raises(ValueError, match=f'{path}: (cannot be decoded \\(an empty file\\)|not a '
+                       'readable image)'):
+        build(voc_copy)
+
+
+def test_images_that_decoded_cleanly_are_not_decoded_again(voc_copy, monkeypatch):
+    import cv2
+
+    from unrolled_lrp.datasets import image_files
+    build(voc_copy)
+    calls = []
+    original = cv2.imdecode
+    monkeypatch.setattr(image_files.cv2, 'imdecode',
+                        lambda *args: calls.append(1) or original(*args))
+    build(voc_copy)
+    assert not calls  # every image remembered
+    first = (voc_copy / 'labeled.txt').read_text().split()[0]
+    corrupt_scan_data(voc_copy / 'JPEGImages' / f'{first}.jpg')  # a changed file: checked again
+    with pytest.raises(ValueError, match='Corrupt JPEG data'):
+        build(voc_copy)
+    assert len(calls) == 1
+
+
 def test_a_file_that_fails_to_decode_in_the_pipeline_is_named(voc_copy):
     dataset = build(voc_copy, pipeline=[dict(type='LoadImageFromFile'),
                                         dict(type='LoadOptionalSegAnnotations')])
@@ -205,8 +276,11 @@ def test_the_classifier_dataset_names_an_image_cut_short(voc_copy):
     with pytest.raises(ValueError, match=f'{path}: truncated JPEG'):
         build_stage1_voc(voc_copy)
     path.write_bytes(b'\xff\xd8 not a JPEG any more \xff\xd9')  # complete, undecodable
-    with pytest.raises(OSError, match=f'{path}.*cannot be decoded'):
-        build_stage1_voc(voc_copy)[0]
+    with pytest.raises(ValueError, match=f'{path}: cannot be decoded \\(not an image\\)'):
+        build_stage1_voc(voc_copy)
+    path.write_bytes(b'')  # an empty image-level JPEG crashed a DataLoader worker, unnamed
+    with pytest.raises(ValueError, match=f'{path}: cannot be decoded \\(an empty file\\)'):
+        build_stage1_voc(voc_copy)
 
 
 # 3. validation ids in a training list ---------------------------------------------------------
@@ -260,20 +334,111 @@ def test_overwrite_refuses_a_tree_with_foreign_files_and_keeps_them(tmp_path):
 # 6. a copied or moved work dir resumes from its own checkpoint ------------------------------
 
 def test_resume_uses_the_work_dirs_own_checkpoint(tmp_path):
-    train_tool = runpy.run_path(str(REPO / 'tools' / 'train.py'))
+    from unrolled_lrp.utils.train_setup import own_latest_checkpoint
     source = tmp_path / 'source'
     source.mkdir()
     (source / 'iter_10.pth').write_bytes(b'source')
     (source / 'last_checkpoint').write_text(str(source / 'iter_10.pth'))
     copy = tmp_path / 'copy'
     shutil.copytree(source, copy)
-    assert train_tool['own_latest_checkpoint'](str(copy)) == str(copy / 'iter_10.pth')
-    shutil.move(str(source), str(tmp_path / 'moved'))  # the named path is gone
-    assert train_tool['own_latest_checkpoint'](str(tmp_path / 'moved')) == str(
-        tmp_path / 'moved' / 'iter_10.pth')
+    assert own_latest_checkpoint(str(copy)) == str(copy / 'iter_10.pth')
+    # a copy without checkpoints of its own resumed from the source's without a word
     (copy / 'iter_10.pth').unlink()
+    with pytest.raises(ValueError, match=f'names {source}/iter_10.pth, outside this work dir, '
+                       'which has no iter_10.pth of its own'):
+        own_latest_checkpoint(str(copy))
+    shutil.move(str(source), str(tmp_path / 'moved'))  # the named path is gone
+    assert own_latest_checkpoint(str(tmp_path / 'moved')) == str(
+        tmp_path / 'moved' / 'iter_10.pth')
     with pytest.raises(ValueError, match='names .*iter_10.pth, which does not exist'):
-        train_tool['own_latest_checkpoint'](str(copy))
+        own_latest_checkpoint(str(copy))
+
+
+def train_command(voc, work_dir, *options, classifier):
+    return ['tools/train.py', CPU_CONFIG, '--work-dir', work_dir, '--cfg-options',
+            *data_options(voc), f'classifier={classifier}', *options]
+
+
+def test_a_used_work_dir_needs_resume_or_overwrite_and_keeps_its_checkpoints(
+        voc, tmp_path, cpu_model_state):
+    classifier = tmp_path / 'classifier.pth'
+    torch.save({'state_dict': cpu_model_state}, classifier)
+    work_dir = tmp_path / 'w'
+    work_dir.mkdir()
+    (work_dir / 'iter_500.pth').write_bytes(b'an earlier run')
+    one_line_error(run_tool(*train_command(voc, work_dir, classifier=classifier)),
+                   f'work dir {work_dir} holds checkpoints of an earlier run (iter_500.pth)',
+                   '--resume', '--overwrite')
+    assert (work_dir / 'iter_500.pth').read_bytes() == b'an earlier run'
+
+
+def test_schedules_that_train_nothing_are_errors(voc, tmp_path, cpu_model_state):
+    classifier = tmp_path / 'classifier.pth'
+    torch.save({'state_dict': cpu_model_state}, classifier)
+    for value in (0, -3):
+        one_line_error(run_tool(*train_command(voc, tmp_path / 'w', f'train_cfg.max_iters={value}',
+                                               classifier=classifier)),
+                       f'train_cfg.max_iters={value} trains nothing')
+    # resuming a checkpoint at the schedule's end: exit 0 and nothing trained, before
+    finished = tmp_path / 'finished' / 'iter_20.pth'
+    finished.parent.mkdir()
+    torch.save({'state_dict': cpu_model_state, 'meta': {'iter': 20, 'seed': 0}}, finished)
+    command = train_command(voc, tmp_path / 'w', 'train_cfg.max_iters=10',
+                            classifier=classifier)
+    command[4:4] = ['--resume', finished]  # before --cfg-options
+    one_line_error(run_tool(*command), f'{finished} is at iters 20, the schedule ends at 10')
+    assert not (tmp_path / 'w').exists()
+
+
+@pytest.mark.parametrize('option, named', [('model.cls_los=1', 'model.cls_los is no option of'),
+                                           ('model.decode_head.score_normalisation=rms',
+                                            'model.decode_head.score_normalisation is no option')])
+def test_a_config_typo_is_one_line_naming_the_key(voc, tmp_path, cpu_model_state, option,
+                                                  named):
+    classifier = tmp_path / 'classifier.pth'
+    torch.save({'state_dict': cpu_model_state}, classifier)
+    for tool in ('train', 'test'):
+        command = (train_command(voc, tmp_path / 'w', option, classifier=classifier)
+                   if tool == 'train' else
+                   ['tools/test.py', CPU_CONFIG, classifier, '--work-dir', tmp_path / 'w',
+                    '--cfg-options', *data_options(voc), f'classifier={classifier}', option])
+        one_line_error(run_tool(*command), named, '(a typo?)')
+    assert not (tmp_path / 'w').exists()  # refused before the Runner wrote its work dir
+
+
+def test_the_classifier_variable_reaches_the_weights_that_load(tmp_path):
+    """--cfg-options classifier=PATH changed the saved config's top-level line and nothing else:
+    stage 2 loaded the default classifier."""
+    from unrolled_lrp.utils import load_config
+    cfg = load_config(str(CPU_CONFIG), {'classifier': '/elsewhere/c.pth'})
+    assert cfg.model.backbone.init_cfg.checkpoint == '/elsewhere/c.pth'
+    assert cfg.model.decode_head.init_cfg.checkpoint == '/elsewhere/c.pth'
+    # a deeper option still wins over the variable, and data_root reaches the split files
+    cfg = load_config(str(CPU_CONFIG), {'classifier': '/elsewhere/c.pth',
+                                        'model.backbone.init_cfg.checkpoint': '/b.pth',
+                                        'data_root': '/data/voc'})
+    assert cfg.model.backbone.init_cfg.checkpoint == '/b.pth'
+    assert cfg.train_dataloader.dataset.labeled_split == '/data/voc/splits/10/labeled.txt'
+    assert cfg.train_dataloader.dataset.data_root == '/data/voc'
+
+
+def test_amp_on_a_cpu_is_one_line(voc, tmp_path, cpu_model_state):
+    if torch.cuda.is_available():
+        pytest.skip('with CUDA --amp runs')
+    classifier = tmp_path / 'classifier.pth'
+    torch.save({'state_dict': cpu_model_state}, classifier)
+    one_line_error(run_tool(*train_command(voc, tmp_path / 'w', classifier=classifier),
+                            '--amp'), '--amp (automatic mixed precision) needs a CUDA GPU')
+
+
+def test_dist_scripts_name_a_wrong_process_count_or_config(tmp_path):
+    for args in ((CPU_CONFIG, '0'), (CPU_CONFIG, '--work-dir', tmp_path)):
+        process = subprocess.run(['bash', 'tools/dist_train.sh', *map(str, args)], cwd=REPO,
+                                 capture_output=True, text=True)
+        assert process.returncode == 2 and 'GPUS must be a positive number' in process.stderr
+    process = subprocess.run(['bash', 'tools/dist_test.sh', 'nothing.py', 'c.pth', '2'],
+                             cwd=REPO, capture_output=True, text=True)
+    assert process.returncode == 2 and 'config file not found: nothing.py' in process.stderr
 
 
 # 7. splits: all arguments checked before anything is written ---------------------------------
@@ -311,12 +476,14 @@ def test_publish_and_plot_name_a_bad_input_in_one_line(tmp_path):
 
 
 def test_resuming_from_a_truncated_checkpoint_names_it(tmp_path):
-    from unrolled_lrp.utils import use_seed_of_checkpoint
+    from unrolled_lrp.utils.train_setup import set_resume
     cut = tmp_path / 'iter_10.pth'
     torch.save({'state_dict': {}, 'meta': {'seed': 3}}, cut)
     cut.write_bytes(cut.read_bytes()[:60])
+    cfg = Config(dict(randomness=dict(seed=0), work_dir=str(tmp_path),
+                      train_cfg=dict(max_iters=20)))
     with pytest.raises(CheckpointMismatch, match=f'{cut}: not a readable checkpoint'):
-        use_seed_of_checkpoint(Config(dict(randomness=dict(seed=0))), str(cut))
+        set_resume(cfg, str(cut))
 
 
 def test_explain_and_tea_benchmark_refuse_bad_input_in_one_line(tmp_path):

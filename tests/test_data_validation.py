@@ -117,6 +117,49 @@ def test_unknown_class_name(voc):
         build(voc)
 
 
+def without_objects(text):
+    return re.sub(r'<object>.*?</object>\s*', '', text, flags=re.S)
+
+
+def test_an_xml_without_objects_is_refused(voc):
+    path = voc / 'Annotations' / f'{first_labeled(voc)}.xml'
+    path.write_text(without_objects(path.read_text()))
+    with pytest.raises(ValueError, match=re.escape(f'{path}: names no <object>')):
+        build(voc)
+
+
+def build_stage1(voc):
+    """The classifier config's training set (mmpretrain's registry and scope)."""
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+    from mmpretrain.registry import DATASETS as PRETRAIN_DATASETS
+    cfg = Config.fromfile(str(Path(__file__).parents[1] /
+                              'configs/synthetic/classifier_r18_synthetic.py'))
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        return PRETRAIN_DATASETS.build(dict(cfg.train_dataloader.dataset, data_root=str(voc),
+                                            pipeline=[]))
+
+
+@pytest.mark.parametrize('problem', ['unknown name', 'no objects', 'malformed'])
+def test_stage_1_applies_the_same_rule_to_the_xml(voc, problem):
+    """mmpretrain's VOC dropped unknown names silently, trained an XML without objects as an
+    image of no class and raised a 52-line ParseError without the file."""
+    path = voc / 'Annotations' / f'{first_labeled(voc)}.xml'
+    text = path.read_text()
+    if problem == 'unknown name':
+        name = re.search(r'<name>(\w+)</name>', text).group(1)
+        path.write_text(text.replace(f'<name>{name}</name>', '<name>unicorn</name>', 1))
+        expected = f"{path}: unknown class name 'unicorn'"
+    elif problem == 'no objects':
+        path.write_text(without_objects(text))
+        expected = f'{path}: names no <object>'
+    else:
+        path.write_text('<annotation><object>')
+        expected = f'{path}: not a readable XML'
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        build_stage1(voc)
+
+
 def test_unreadable_xml(voc):
     path = voc / 'Annotations' / f'{first_labeled(voc)}.xml'
     path.write_text('<annotation><object>')

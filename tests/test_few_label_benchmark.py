@@ -6,7 +6,7 @@ import pytest
 
 from unrolled_lrp.benchmarks.few_label import FewLabelBenchmark
 from unrolled_lrp.benchmarks.result_tables import markdown_tables, summarise
-from unrolled_lrp.benchmarks.run_config import retarget
+from unrolled_lrp.utils.config_variables import retarget
 
 
 def test_retarget_re_roots_paths_and_nothing_else():

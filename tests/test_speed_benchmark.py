@@ -74,7 +74,7 @@ def test_bad_composite_and_failing_variant_are_one_line_errors():
     import argparse
     args = argparse.Namespace(backbone='resnet18', size=32, batch=2, labeled=1, num_classes=3,
                               keep_freed_memory=True, composite=None)
-    with pytest.raises(RuntimeError, match=r'variant no_such_variant failed \(exit status 2\): '
+    with pytest.raises(ChildProcessError, match=r'variant no_such_variant failed \(exit status 2\): '
                        r'.*invalid choice'):
         TOOL['spawn'](args, 'no_such_variant')
 

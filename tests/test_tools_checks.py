@@ -135,7 +135,7 @@ def test_cpu_launch_without_cuda_needs_the_pytorch_launcher():
     if torch.cuda.is_available():
         pytest.skip('with CUDA the launchers are mmengine\'s own')
     cfg = Config(dict(launcher='slurm'))
-    with pytest.raises(RuntimeError, match="launcher 'slurm' needs CUDA"):
+    with pytest.raises(ValueError, match="launcher 'slurm' needs CUDA"):
         prepare_cpu_distributed(cfg)
     prepare_cpu_distributed(Config(dict(launcher='none')))  # single process: nothing to do
 

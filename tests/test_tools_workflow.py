@@ -316,3 +316,8 @@ def test_publish_model_strips_training_state(setup, trained, tmp_path):
     assert stripped['state_dict'].keys() == original['state_dict'].keys()
     for name, tensor in original['state_dict'].items():
         assert torch.equal(stripped['state_dict'][name], tensor), name
+    # a folder as the output: the input's name there (it was 'folder/-<hash>.pth')
+    succeed(PYTHON, 'tools/publish_model.py', trained['checkpoint'], f'{tmp_path}/zoo/',
+            root=setup['root'])
+    stem = osp.splitext(osp.basename(trained['checkpoint']))[0]
+    assert glob(str(tmp_path / 'zoo' / f'{stem}-*.pth'))

@@ -215,7 +215,7 @@ def spawn(args, variant, output_file=None):
                              env={**os.environ, 'UNROLLED_LRP_DEBUG': '1'})
     if process.returncode:
         last = (process.stderr.strip().splitlines() or ['(no output)'])[-1]
-        raise RuntimeError(f'variant {variant} failed (exit status {process.returncode}): '
+        raise ChildProcessError(f'variant {variant} failed (exit status {process.returncode}): '
                            f'{last}')
     return json.loads(process.stdout.strip().splitlines()[-1])
 

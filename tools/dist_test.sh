@@ -11,6 +11,15 @@ fi
 CONFIG=$1
 CHECKPOINT=$2
 GPUS=$3
+if ! [[ "$GPUS" =~ ^[1-9][0-9]*$ ]]; then
+  echo "error: GPUS must be a positive number of processes, got '$GPUS'" \
+    "(usage: $0 CONFIG CHECKPOINT GPUS [tools/test.py arguments])" >&2
+  exit 2
+fi
+if [ ! -f "$CONFIG" ]; then
+  echo "error: config file not found: $CONFIG" >&2
+  exit 2
+fi
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ -z "${PYTHON:-}" ]; then
   if [ -x "$ROOT/.venv/bin/python" ]; then PYTHON="$ROOT/.venv/bin/python"; else PYTHON=python; fi

@@ -10,6 +10,15 @@ if [ $# -lt 2 ]; then
 fi
 CONFIG=$1
 GPUS=$2
+if ! [[ "$GPUS" =~ ^[1-9][0-9]*$ ]]; then
+  echo "error: GPUS must be a positive number of processes, got '$GPUS'" \
+    "(usage: $0 CONFIG GPUS [tools/train.py arguments])" >&2
+  exit 2
+fi
+if [ ! -f "$CONFIG" ]; then
+  echo "error: config file not found: $CONFIG" >&2
+  exit 2
+fi
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ -z "${PYTHON:-}" ]; then
   if [ -x "$ROOT/.venv/bin/python" ]; then PYTHON="$ROOT/.venv/bin/python"; else PYTHON=python; fi

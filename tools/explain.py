@@ -29,14 +29,14 @@ import mmcv
 import numpy as np
 import torch
 from mmengine.config import Config, DictAction
-from mmengine.runner import load_checkpoint
+from mmengine.runner.checkpoint import _load_checkpoint_to_model
 from mmengine.utils import ProgressBar
 
 import unrolled_lrp  # noqa: F401  (registers the project's models and visualizer)
 from unrolled_lrp.models.rules import LRP_COMPOSITES
 from unrolled_lrp.models.unroll import TiedDecoder, check_backbone, walk_backbone
 from unrolled_lrp.postprocessing import c1c_filter
-from unrolled_lrp.utils import run_main
+from unrolled_lrp.utils import load_checkpoint_file, run_main
 from unrolled_lrp.visualization import (HeatmapSegVisualizer, probability_to_rgb,
                                         relevance_to_rgb)
 
@@ -141,9 +141,9 @@ def class_meta(dataset_meta, cfg, num_classes, checkpoint):
 
 def load_weights(model, checkpoint, cfg):
     """Loads ``checkpoint`` strictly into ``model``; returns (classes, palette) it names."""
+    loaded = load_checkpoint_file(checkpoint)  # names a file that is no checkpoint
     try:
-        loaded = load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
-                                 logger='silent')
+        _load_checkpoint_to_model(model, loaded, strict=True, logger='silent')
     except RuntimeError as error:  # missing or unexpected parameters
         details = str(error) if len(str(error)) <= 400 else str(error)[:400] + ' ...'
         raise UnsupportedCheckpointError(

@@ -12,14 +12,10 @@ import argparse
 import hashlib
 import os
 import os.path as osp
-import pickle
-import sys
 
-sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'projects'))
+import torch
 
-import torch  # noqa: E402
-
-from unrolled_lrp.utils import run_main  # noqa: E402  (also: mmengine checkpoints, torch>=2.6)
+from unrolled_lrp.utils import load_checkpoint_file, run_main
 
 KEPT_KEYS = ('state_dict', 'meta')
 
@@ -28,7 +24,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description='Strip a checkpoint for release and add '
                                      'the sha256 prefix to its name')
     parser.add_argument('in_file', help='checkpoint written by training')
-    parser.add_argument('out_file', help='output name; "-{sha256[:8]}" is added before .pth')
+    parser.add_argument('out_file', help='output name ("-{sha256[:8]}" is added before .pth), '
+                        "or a folder (ending in '/'): the input's name there")
     return parser.parse_args()
 
 
@@ -42,14 +39,12 @@ def sha256_of(path, block_size=1 << 20):
 
 def publish(in_file, out_file):
     """Write the stripped checkpoint and return its final, hash-suffixed path."""
-    try:
-        checkpoint = torch.load(in_file, map_location='cpu')
-    except (RuntimeError, EOFError, OSError, pickle.UnpicklingError) as error:  # truncated
-        raise ValueError(f'{in_file}: not a readable checkpoint, the file may be truncated '
-                         f'or corrupted ({type(error).__name__})') from error
+    checkpoint = load_checkpoint_file(in_file)
     if not isinstance(checkpoint, dict) or 'state_dict' not in checkpoint:
         raise ValueError(f'{in_file}: not a training checkpoint (no "state_dict" key)')
     dropped = sorted(key for key in checkpoint if key not in KEPT_KEYS)
+    if out_file.endswith(('/', os.sep)) or osp.isdir(out_file):  # a folder: the input's name
+        out_file = osp.join(out_file, osp.splitext(osp.basename(in_file))[0] + '.pth')
     stem, ext = osp.splitext(out_file)
     os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
     temporary = f'{stem}.unhashed{ext or ".pth"}'
@@ -64,12 +59,7 @@ def publish(in_file, out_file):
 
 def main():
     args = parse_args()
-    if not osp.isfile(args.in_file):
-        sys.exit(f'error: checkpoint not found: {args.in_file}')
-    try:
-        publish(args.in_file, args.out_file)
-    except ValueError as error:
-        sys.exit(f'error: {error}')
+    publish(args.in_file, args.out_file)  # errors name the file: one line (run_main)
 
 
 if __name__ == '__main__':

@@ -8,7 +8,8 @@
 #           the classes present in the ground truth, F1; MMSeg's per-class table is in
 #           work_dirs/unrolled_lrp_r18_synthetic/test/stdout.txt, the metrics in test_results.json
 #   pictures heatmap evolution over training and test predictions (DEMO_IMAGES_DIR: copies)
-# Extra arguments go to stage 2's tools/train.py, e.g. --cfg-options train_cfg.max_iters=300
+# Both stages start over on every run (--overwrite). Extra arguments go to stage 2's
+# tools/train.py, e.g. --cfg-options train_cfg.max_iters=300
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/bootstrap.sh
@@ -42,11 +43,11 @@ if [ ! -f "$DATA/splits/10/labeled.txt" ]; then
 fi
 
 echo "[demo] stage 1: training the classifier $STAGE1_CONFIG (log: $STAGE1_DIR/<timestamp>/)"
-show 'Iter\(train\)|multi-label/' $PY tools/train.py "$STAGE1_CONFIG" --work-dir "$STAGE1_DIR"
+show 'Iter\(train\)|multi-label/' $PY tools/train.py "$STAGE1_CONFIG" --work-dir "$STAGE1_DIR" --overwrite
 $PY tools/convert_classifier.py "$(cat "$STAGE1_DIR/last_checkpoint")" "$STAGE1_DIR/classifier.pth"
 
 echo "[demo] stage 2: training $CONFIG from it (log: $WORK_DIR/<timestamp>/)"
-show 'Iter\(train\)|Iter\(val\)' $PY tools/train.py "$CONFIG" --work-dir "$WORK_DIR" "$@"
+show 'Iter\(train\)|Iter\(val\)' $PY tools/train.py "$CONFIG" --work-dir "$WORK_DIR" --overwrite "$@"
 CHECKPOINT=$(cat "$WORK_DIR/last_checkpoint")
 
 echo "[demo] testing $CHECKPOINT"

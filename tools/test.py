@@ -15,18 +15,17 @@ import os
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'projects'))
+from mmengine.config import DictAction
+from mmengine.dist import is_main_process
+from mmengine.model import is_model_wrapper
+from mmengine.runner import Runner
+from mmseg.evaluation import IoUMetric
+from mmseg.registry import METRICS, RUNNERS
 
-from mmengine.config import DictAction  # noqa: E402
-from mmengine.dist import is_main_process  # noqa: E402
-from mmengine.model import is_model_wrapper  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
-from mmseg.evaluation import IoUMetric  # noqa: E402
-from mmseg.registry import METRICS, RUNNERS  # noqa: E402
-
-from unrolled_lrp.utils import (ConfigError, check_checkpoint_fits,  # noqa: E402
-                                check_data_paths, load_config, prepare_cpu_distributed,
-                                prepare_cpu_memory, require_sections, run_main)
+from unrolled_lrp.utils import (ConfigError, check_checkpoint_fits, check_data_paths,
+                                load_config, prepare_cpu_distributed, prepare_cpu_memory,
+                                require_sections, run_main)
+from unrolled_lrp.utils.config_checks import check_model_options
 
 F1_METRIC = 'MultiLabelF1Metric'
 
@@ -93,6 +92,7 @@ def build_config(args):
     if '://' not in args.checkpoint and not osp.isfile(args.checkpoint):
         raise ConfigError(f'checkpoint not found: {args.checkpoint}')
     check_data_paths(cfg, ['test_dataloader'])
+    check_model_options(cfg)
     cfg.launcher = args.launcher
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir

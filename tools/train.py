@@ -1,31 +1,32 @@
 #!/usr/bin/env python
 """Train a segmentor: MMSegmentation's ``tools/train.py`` with this project's additions.
 
-Additions: ``unrolled_lrp`` is importable from a checkout; a config that cannot run (load
-error, missing section, missing data) stops before anything is built, naming the problem;
-``--resume`` takes an optional checkpoint and continues with the original run's seed (so the
-sampler replays the same data order), from the work dir's own checkpoint when the work dir was
-copied or moved; the checkpoint a run starts from (``load_from``, resumed, or a 'Pretrained'
-``init_cfg``) must fit the model exactly unless ``--allow-partial-checkpoint``; errors are one
-line (``--debug``: the traceback); ``tools/dist_train.sh`` also runs on CPU machines (gloo).
+Additions (the logic in ``unrolled_lrp.utils``): a config that cannot run (load error, missing
+section, missing data, an option no class takes, a schedule of no length) stops before anything
+is built, naming the problem; ``--cfg-options classifier=PATH`` (a top-level variable) reaches
+the values made from it; ``--resume`` takes an optional checkpoint and continues with the
+original run's seed (so the sampler replays the same data order), from the work dir's own
+checkpoint, and refuses one at the schedule's end; a work dir with checkpoints of an earlier
+run is refused without ``--resume`` or ``--overwrite``; the checkpoint a run starts from
+(``load_from``, resumed, or a 'Pretrained' ``init_cfg``) must fit the model exactly unless
+``--allow-partial-checkpoint``; errors are one line (``--debug``: the traceback);
+``tools/dist_train.sh`` also runs on CPU machines (gloo).
 """
 import argparse
-import logging
 import os
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'projects'))
+from mmengine.config import DictAction
+from mmengine.runner import Runner
+from mmseg.registry import RUNNERS
 
-from mmengine.config import DictAction  # noqa: E402
-from mmengine.logging import print_log  # noqa: E402
-from mmengine.runner import Runner, find_latest_checkpoint  # noqa: E402
-from mmseg.registry import RUNNERS  # noqa: E402
-
-from unrolled_lrp.utils import (ConfigError, check_data_paths,  # noqa: E402
-                                check_init_checkpoints, check_start_checkpoints, load_config,
-                                prepare_cpu_distributed, prepare_cpu_memory, require_sections,
-                                run_main, use_seed_of_checkpoint)
+from unrolled_lrp.utils import (ConfigError, check_data_paths, check_init_checkpoints,
+                                check_start_checkpoints, load_config, prepare_cpu_distributed,
+                                prepare_cpu_memory, require_sections, run_main)
+from unrolled_lrp.utils.config_checks import check_model_options
+from unrolled_lrp.utils.train_setup import (check_schedule, enable_amp, hold_out_val_list,
+                                            set_resume)
 
 
 def parse_args():
@@ -35,6 +36,10 @@ def parse_args():
     parser.add_argument(
         '--resume', nargs='?', const='auto', default=None, metavar='CHECKPOINT',
         help='resume from CHECKPOINT, or without it from the latest checkpoint in the work dir')
+    parser.add_argument(
+        '--overwrite', action='store_true',
+        help='start over in a work dir that holds checkpoints of an earlier run (without it '
+        'or --resume such a work dir is refused: its checkpoints would be replaced)')
     parser.add_argument('--amp', action='store_true', help='automatic mixed precision (GPU)')
     parser.add_argument(
         '--allow-partial-checkpoint', action='store_true',
@@ -50,70 +55,6 @@ def parse_args():
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
-
-
-def enable_amp(cfg):
-    optim_wrapper = cfg.optim_wrapper.type
-    if optim_wrapper == 'AmpOptimWrapper':
-        print_log('AMP training is already enabled in the config.', logger='current',
-                  level=logging.WARNING)
-        return
-    if optim_wrapper != 'OptimWrapper':
-        raise ConfigError(f'--amp needs optim_wrapper.type OptimWrapper, got {optim_wrapper}')
-    cfg.optim_wrapper.type = 'AmpOptimWrapper'
-    cfg.optim_wrapper.loss_scale = 'dynamic'
-
-
-def own_latest_checkpoint(work_dir):
-    """The checkpoint ``last_checkpoint`` names, taken from ``work_dir`` itself.
-
-    mmengine writes its absolute path, so a copied work dir would resume from the source
-    directory's checkpoint and a moved one would name a path that no longer exists; a file of
-    that name in ``work_dir`` is the one meant.
-    """
-    named = find_latest_checkpoint(work_dir)
-    if named is None:
-        return None
-    own = osp.join(work_dir, osp.basename(named))
-    if osp.isfile(own):
-        if not (osp.isfile(named) and osp.samefile(own, named)):
-            print_log(f'--resume: {osp.join(work_dir, "last_checkpoint")} names {named}, '
-                      f'outside this work dir; resuming from {own}', logger='current',
-                      level=logging.WARNING)
-        return own
-    if not osp.isfile(named):
-        raise ConfigError(f'--resume: {osp.join(work_dir, "last_checkpoint")} names {named}, '
-                          f'which does not exist, and {own} does not either')
-    return named
-
-
-def set_resume(cfg, resume):
-    """Resolve ``--resume [CHECKPOINT]`` to one checkpoint and continue with its seed.
-
-    As in MMSegmentation, the command line decides: without ``--resume`` nothing resumes.
-    """
-    cfg.resume = False
-    if resume is None:
-        return
-    checkpoint = own_latest_checkpoint(cfg.work_dir) if resume == 'auto' else resume
-    if checkpoint is None:
-        print_log(f'--resume: no checkpoint in {cfg.work_dir}; training starts from scratch',
-                  logger='current', level=logging.WARNING)
-        return
-    if '://' not in checkpoint and not osp.isfile(checkpoint):
-        raise ConfigError(f'--resume: checkpoint not found: {checkpoint}')
-    cfg.resume, cfg.load_from = True, checkpoint
-    use_seed_of_checkpoint(cfg, checkpoint)
-
-
-def hold_out_val_list(cfg):
-    """The train set refuses ids of the val list the config validates on (it checks the tree's
-    ``ImageSets/Segmentation/val.txt`` by itself; the config's list may be another)."""
-    train = (cfg.get('train_dataloader') or {}).get('dataset') or {}
-    val = (cfg.get('val_dataloader') or {}).get('dataset') or {}
-    if (train.get('type') == 'SemiSupervisedVOCDataset' and 'held_out_split' not in train
-            and val.get('type') == 'SemiSupervisedVOCDataset' and val.get('labeled_split')):
-        train['held_out_split'] = osp.abspath(val['labeled_split'])
 
 
 def build_config(args):
@@ -132,9 +73,11 @@ def build_config(args):
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    check_schedule(cfg)
+    check_model_options(cfg)
     if args.amp:
         enable_amp(cfg)
-    set_resume(cfg, args.resume)
+    set_resume(cfg, args.resume, args.overwrite)
     return cfg
 
 

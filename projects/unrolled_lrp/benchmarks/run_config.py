@@ -5,18 +5,7 @@ from pathlib import Path
 
 from mmengine import Config
 
-
-def retarget(value, replacements):
-    """``value`` with every string that starts with a key of ``replacements`` re-rooted."""
-    if isinstance(value, dict):
-        return type(value)({k: retarget(v, replacements) for k, v in value.items()})
-    if isinstance(value, (list, tuple)):
-        return type(value)(retarget(v, replacements) for v in value)
-    if isinstance(value, str):
-        for old, new in replacements.items():
-            if value == old or value.startswith(old + '/'):
-                return new + value[len(old):]
-    return value
+from ..utils.config_variables import retarget
 
 
 def set_schedule(cfg, max_iters):

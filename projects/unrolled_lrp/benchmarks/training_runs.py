@@ -27,7 +27,7 @@ def run_tool(args, log_path):
         code = subprocess.call([sys.executable, *map(str, args)], stdout=log,
                                stderr=subprocess.STDOUT, cwd=REPO, env=child_env())
     if code:
-        raise RuntimeError(f'{" ".join(map(str, args[:2]))} failed (exit {code}); '
+        raise ChildProcessError(f'{" ".join(map(str, args[:2]))} failed (exit {code}); '
                            f'see {log_path}')
 
 
@@ -69,7 +69,7 @@ class TrainingRun:
         """After training: the test on the val images; the result dict."""
         self.log.close()
         if self.process.returncode:
-            raise RuntimeError(f'training {self.name} failed (exit {self.process.returncode});'
+            raise ChildProcessError(f'training {self.name} failed (exit {self.process.returncode});'
                                f' see {self.dir / "train.log"}')
         self.train_seconds = time.perf_counter() - self.started
         checkpoint = (self.dir / 'last_checkpoint').read_text().strip()

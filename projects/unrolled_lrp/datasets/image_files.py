@@ -1,8 +1,16 @@
-"""Image files checked before training: cut-short JPEG/PNG files, header sizes, class masks,
-and the file named when one still fails to decode in a pipeline."""
+"""Image files checked before training: cut-short JPEG/PNG files, images decoded once with the
+decoder's warnings as errors, header sizes, class masks, and the file named when one still fails
+to decode in a pipeline."""
+import contextlib
+import json
+import os
 import os.path as osp
+import tempfile
+import time
 
+import cv2
 import numpy as np
+from mmengine.logging import print_log
 from PIL import Image, UnidentifiedImageError
 
 JPEG_START, JPEG_END = b'\xff\xd8', b'\xff\xd9'
@@ -30,6 +38,87 @@ def check_complete(path: str) -> None:
     if not complete:
         raise ValueError(f'{path}: truncated {kind} (no end-of-image marker; '
                          f'{size} bytes); re-download or re-create it')
+
+
+CACHE_ENV = 'UNROLLED_LRP_CACHE'
+CHECKED_FILE = 'decoded_images.json'
+
+
+def checked_images_file():
+    """Where images that decoded cleanly are remembered: ``$UNROLLED_LRP_CACHE`` or
+    ``~/.cache/unrolled-lrp``."""
+    root = os.environ.get(CACHE_ENV) or osp.join(osp.expanduser('~'), '.cache', 'unrolled-lrp')
+    return osp.join(root, CHECKED_FILE)
+
+
+@contextlib.contextmanager
+def decoder_messages():
+    """Captures what native decoders print to the process's stderr (libjpeg's "Corrupt JPEG
+    data: ..." warnings name no file); yields a function returning the text printed since
+    its last call."""
+    with tempfile.TemporaryFile() as capture:
+        saved = os.dup(2)
+        os.dup2(capture.fileno(), 2)
+        position = [0]
+
+        def new_text():
+            capture.seek(position[0])
+            text = capture.read()
+            position[0] += len(text)
+            return text.decode(errors='replace').strip()
+        try:
+            yield new_text
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def check_images_decode(paths) -> None:
+    """Decodes every image of ``paths`` once as the pipelines do (OpenCV) and raises, naming
+    the files, for any that does not decode or makes the decoder warn: a JPEG with corrupt
+    scan data decodes with a warning on stderr and wrong pixels, and would train silently.
+    Images that decoded cleanly are remembered by (path, size, modification time) in
+    :func:`checked_images_file`, so later runs over the same files check nothing again."""
+    cache_path = checked_images_file()
+    try:
+        with open(cache_path) as file:
+            checked = json.load(file)
+    except (OSError, ValueError):
+        checked = {}
+    todo = []
+    for path in paths:
+        stat = os.stat(path)
+        key = osp.abspath(path)
+        if checked.get(key) != [stat.st_size, stat.st_mtime_ns]:
+            todo.append((path, key, [stat.st_size, stat.st_mtime_ns]))
+    if not todo:
+        return
+    start = time.perf_counter()
+    problems = []
+    with decoder_messages() as new_text:
+        for path, key, signature in todo:
+            data = np.fromfile(path, np.uint8)
+            image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+            message = new_text()
+            if image is None:
+                problems.append(f'{path}: cannot be decoded '
+                                f'({"an empty file" if not data.size else "not an image"})')
+            elif message:
+                problems.append(f'{path}: the decoder warns "{message.splitlines()[0]}"')
+            else:
+                checked[key] = signature
+    if len(todo) > 1000:
+        print_log(f'decoded {len(todo)} images once to check them in '
+                  f'{time.perf_counter() - start:.1f} s (remembered in {cache_path})',
+                  logger='current')
+    os.makedirs(osp.dirname(cache_path), exist_ok=True)
+    with tempfile.NamedTemporaryFile('w', dir=osp.dirname(cache_path), delete=False) as file:
+        json.dump(checked, file)
+    os.replace(file.name, cache_path)
+    if problems:
+        more = f' (and {len(problems) - 1} more: {"; ".join(problems[1:4])})' if len(
+            problems) > 1 else ''
+        raise ValueError(f'{problems[0]}{more}; re-download or re-create the image')
 
 
 def image_size(img_path: str):

@@ -37,22 +37,32 @@ def read_object_names(xml_path) -> List[str]:
     return names
 
 
-def labels_from_class_names(names: Sequence[str], classes: Sequence[str],
-                            source='') -> np.ndarray:
+def checked_object_names(xml_path, object_classes: Sequence[str]) -> List[str]:
+    """The object names of a VOC XML, refused when it names none (it would train as an image
+    of no class) or names a class outside ``object_classes``: the one rule of stage 1 (the
+    classifier) and stage 2 (the segmentor)."""
+    names = read_object_names(xml_path)
+    if not names:
+        raise ValueError(f'{xml_path}: names no <object>; an annotated image must name at '
+                         'least one class')
+    for name in names:
+        if name not in object_classes:
+            raise ValueError(f'{xml_path}: unknown class name {name!r}; known classes are '
+                             f'{", ".join(object_classes)}')
+    return names
+
+
+def labels_from_class_names(names: Sequence[str], classes: Sequence[str]) -> np.ndarray:
     """Multi-hot float32 vector over ``classes``; background (index 0) is set."""
     labels = np.zeros(len(classes), np.float32)
     labels[0] = 1
-    for name in names:
-        if name not in classes:
-            raise ValueError(f'{source}: unknown class name {name!r}; known classes are '
-                             f'{", ".join(classes[1:])}')
-        labels[classes.index(name)] = 1
+    labels[[classes.index(name) for name in names]] = 1
     return labels
 
 
 def labels_from_xml(xml_path, classes: Sequence[str]) -> np.ndarray:
-    """Image-level labels of one VOC annotation file."""
-    return labels_from_class_names(read_object_names(xml_path), classes, source=str(xml_path))
+    """Image-level labels of one VOC annotation file (``classes`` with background first)."""
+    return labels_from_class_names(checked_object_names(xml_path, classes[1:]), classes)
 
 
 def describe_sample(sample) -> str:

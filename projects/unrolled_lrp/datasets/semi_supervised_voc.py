@@ -10,7 +10,8 @@ from mmengine.utils import track_iter_progress
 from mmseg.datasets import BaseSegDataset, PascalVOCDataset
 from mmseg.registry import DATASETS
 
-from .image_files import NamesUndecodableFiles, check_complete, image_size, read_mask
+from .image_files import (NamesUndecodableFiles, check_complete, check_images_decode,
+                          image_size, read_mask)
 from .image_labels import labels_from_mask, labels_from_xml
 from .split_files import read_image_ids
 
@@ -31,8 +32,10 @@ class SemiSupervisedVOCDataset(NamesUndecodableFiles, BaseSegDataset):
 
     All files are checked when the dataset is built, so a broken tree fails at
     once with the file named: missing image, XML or mask; an image or mask cut
-    short (its end-of-image marker missing); mask and image of different sizes;
-    mask values outside 0..20 and ``ignore_index``; unknown class names; empty or
+    short (its end-of-image marker missing); an image that does not decode or makes
+    the decoder warn (corrupt scan data, an empty file; decoded once, remembered
+    across runs); mask and image of different sizes; mask values outside 0..20 and
+    ``ignore_index``; unknown class names; an XML without objects; empty or
     malformed split files; an id in both splits; a training id that is also in
     the held-out (validation) list. A file that still fails to decode in the
     pipeline raises an error that names it. Where
@@ -99,6 +102,7 @@ class SemiSupervisedVOCDataset(NamesUndecodableFiles, BaseSegDataset):
                 if mismatch:
                     mismatches.append(mismatch)
             data_list.append(info)
+        check_images_decode([info['img_path'] for info in data_list])
         self._report_mismatches(mismatches, len(labeled))
         print_log(f'{type(self).__name__}: {len(labeled)} pixel-labelled images '
                   f'({self.labeled_split}), {len(image_level)} image-level-only images '

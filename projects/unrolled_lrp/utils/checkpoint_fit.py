@@ -23,14 +23,28 @@ class CheckpointMismatch(ValueError):
     """A checkpoint that cannot be read, or whose parameters do not fit the model."""
 
 
+# what torch.save writes: a zip archive, or a pickle (protocol 2 and later) in older files
+CHECKPOINT_STARTS = (b'PK\x03\x04', b'\x80')
+
+
 def load_checkpoint_file(path: str):
-    """The whole checkpoint object of ``path``, or an error that names the file."""
-    if '://' not in path and not osp.isfile(path):
-        raise CheckpointMismatch(f'checkpoint not found: {path}')
+    """The whole checkpoint object of ``path``, or an error that names the file: a missing
+    file, one that is no checkpoint at all (a web page or a Git LFS pointer saved as .pth,
+    which torch reports as "pop from empty list"), one cut short or corrupted."""
+    path = str(path)
+    if '://' not in path:
+        if not osp.isfile(path):
+            raise CheckpointMismatch(f'checkpoint not found: {path}')
+        with open(path, 'rb') as file:
+            head = file.read(48)
+        if not head.startswith(CHECKPOINT_STARTS):
+            raise CheckpointMismatch(
+                f'{path}: not a PyTorch checkpoint (it starts with {head[:32]!r}; a web page, '
+                'a Git LFS pointer or a failed download saved under this name?)')
     try:
         return _load_checkpoint(path, map_location='cpu')
-    except (RuntimeError, EOFError, OSError, pickle.UnpicklingError, zipfile.BadZipFile,
-            ValueError) as error:
+    except (RuntimeError, EOFError, OSError, IndexError, pickle.UnpicklingError,
+            zipfile.BadZipFile, ValueError) as error:
         raise CheckpointMismatch(f'{path}: not a readable checkpoint, the file may be '
                                  f'truncated or corrupted ({type(error).__name__}: '
                                  f'{str(error).splitlines()[0] if str(error) else ""})') from error

@@ -9,8 +9,9 @@ the errors the tools raise themselves (``sys.exit("error: ...")``).
 import os
 import sys
 
-# what bad input raises; programming errors (TypeError, AttributeError, ...) keep their trace
-USER_ERRORS = (ValueError, OSError, RuntimeError, EOFError)
+# what bad input raises; programming errors (TypeError, AttributeError, and RuntimeError: torch
+# raises it for a shape mismatch, a real bug) keep their traceback
+USER_ERRORS = (ValueError, OSError, EOFError)
 
 
 def run_main(main, *args, **kwargs):

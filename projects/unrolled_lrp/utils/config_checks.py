@@ -4,10 +4,15 @@ starts from that is not there.
 Without these checks a wrong ``data_root`` surfaces only after the model is built, as an
 error deep inside a dataset's ``load_data_list`` that does not say which config key is wrong.
 """
+import contextlib
 import os.path as osp
+import re
 from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
+from mmengine.logging import print_log
+
+from .config_variables import apply_cfg_options
 
 
 class ConfigError(ValueError):
@@ -15,15 +20,19 @@ class ConfigError(ValueError):
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """``Config.fromfile`` + ``--cfg-options``, with errors that name the file."""
+    """``Config.fromfile`` + ``--cfg-options``, with errors that name the file; an option that
+    sets a top-level variable (``classifier=PATH``) also changes the values that were made from
+    it, and says which (:mod:`config_variables`)."""
     if not osp.isfile(path):
         raise ConfigError(f'config file not found: {path}')
     try:
         cfg = Config.fromfile(path)
-        if cfg_options:
-            cfg.merge_from_dict(cfg_options)
+        followed = apply_cfg_options(cfg, cfg_options) if cfg_options else []
     except Exception as error:  # any syntax, base or merge error of the config
         raise ConfigError(f'cannot load config {path}: {type(error).__name__}: {error}') from error
+    if followed:
+        print_log(f'--cfg-options: the top-level variables set also set {", ".join(followed)}',
+                  logger='current')
     return cfg
 
 
@@ -114,4 +123,46 @@ def check_init_checkpoints(cfg: Config) -> None:
             f'config {cfg.filename}: checkpoint to start from not found\n' + '\n'.join(missing) +
             '\nTrain and convert the classifier first (tools/convert_classifier.py; '
             'tools/run_synthetic_demo.sh runs both stages of the synthetic configs), or set '
-            'the path with --cfg-options.')
+            'the path with --cfg-options classifier=PATH (configs that name it once) or the '
+            'keys above.')
+
+
+def _keys_named(node, name: str, where: str) -> Iterator[str]:
+    """Dotted config keys whose last part is ``name``."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            path = f'{where}.{key}' if where else str(key)
+            if key == name:
+                yield path
+            yield from _keys_named(value, name, path)
+    elif isinstance(node, (list, tuple)):
+        for index, value in enumerate(node):
+            yield from _keys_named(value, name, f'{where}[{index}]')
+
+
+def check_model_options(cfg: Config) -> None:
+    """Builds the model once before the Runner exists (and writes its work dir), so that an
+    option no class takes stops the command naming the config key (:func:`options_named`)."""
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import MODELS
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    with options_named(cfg):
+        MODELS.build(cfg.model)
+
+
+@contextlib.contextmanager
+def options_named(cfg: Config):
+    """Building from ``cfg``: an option no class takes (a typo such as ``cls_los=`` or
+    ``score_normalisation=``) is one error naming the config key, not a 30-line traceback
+    ending in "unexpected keyword argument"; any other error keeps its traceback."""
+    try:
+        yield
+    except TypeError as error:
+        match = re.search(r"(\w+)\.__init__\(\) got an unexpected keyword argument '(\w+)'",
+                          str(error))
+        if not match:
+            raise
+        owner, option = match.groups()
+        keys = list(_keys_named(cfg.to_dict(), option, '')) or [option]
+        raise ConfigError(f'config {cfg.filename}: {" or ".join(keys)} is no option of '
+                          f'{owner} (a typo?)') from error

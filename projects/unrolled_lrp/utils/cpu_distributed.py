@@ -32,7 +32,7 @@ def prepare_cpu_distributed(cfg: Config) -> None:
     if cfg.launcher == 'none' or torch.cuda.is_available():
         return
     if cfg.launcher != 'pytorch':
-        raise RuntimeError(f'launcher {cfg.launcher!r} needs CUDA; without it use the pytorch '
+        raise ValueError(f'launcher {cfg.launcher!r} needs CUDA; without it use the pytorch '
                            'launcher (tools/dist_train.sh, tools/dist_test.sh run torchrun)')
     env_cfg = cfg.setdefault('env_cfg', {})
     env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'

@@ -61,7 +61,7 @@ def place_objects(rng, size, shapes, rotate=False, max_angle=np.pi):
         if all((instances == index).sum() >= MIN_VISIBLE_SHARE * silhouette.sum()
                for index, silhouette in enumerate(silhouettes, start=1)):
             return instances, centres
-    raise RuntimeError(f'could not place {len(shapes)} objects on a {size}px image; '
+    raise ValueError(f'could not place {len(shapes)} objects on a {size}px image; '
                        'use a larger --image-size')
 
 
@@ -84,7 +84,7 @@ def scene_layout(rng, size, shape_of, rotate=False, max_angle=np.pi):
         if all(((instances == i) & ~outline).sum() >= MIN_INTERIOR_PIXELS
                for i in range(1, len(keys) + 1)):
             return instances, outline, keys, centres
-    raise RuntimeError(f'objects too small on a {size}px image; use a larger --image-size')
+    raise ValueError(f'objects too small on a {size}px image; use a larger --image-size')
 
 
 def class_mask(instances, outline, class_names):

@@ -4,22 +4,12 @@ Both store the backbone under ``backbone.``; the linear classifier is the 1x1 co
 ``decode_head.conv_seg`` of an :class:`UnrolledLRP` (weight (K, C, 1, 1)) or the ``head.fc``
 linear layer of an mmpretrain ``ImageClassifier`` (weight (K, C)).
 """
-import os.path as osp
-
 import torch
-from mmengine.runner import CheckpointLoader
+
+from ...utils.checkpoint_fit import read_state_dict
 
 CLASSIFIER_PREFIXES = (('decode_head.conv_seg.', 'UnrolledLRP'),
                        ('head.fc.', 'mmpretrain ImageClassifier'))
-
-
-def _state_dict(path):
-    if '://' not in path and not osp.isfile(path):
-        raise FileNotFoundError(f'teacher checkpoint not found: {path}')
-    checkpoint = CheckpointLoader.load_checkpoint(path, map_location='cpu')
-    state = checkpoint.get('state_dict', checkpoint)
-    return {key[len('module.'):] if key.startswith('module.') else key: value
-            for key, value in state.items()}
 
 
 def _classifier_prefix(state, path):
@@ -33,7 +23,7 @@ def _classifier_prefix(state, path):
 @torch.no_grad()
 def load_classifier_checkpoint(classifier, path):
     """Copies backbone and linear classifier weights of ``path`` into ``classifier``."""
-    state = _state_dict(path)
+    state = read_state_dict(path)
     prefix, kind = _classifier_prefix(state, path)
     backbone = {key[len('backbone.'):]: value for key, value in state.items()
                 if key.startswith('backbone.')}
