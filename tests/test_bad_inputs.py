@@ -236,8 +236,8 @@ def test_images_that_decoded_cleanly_are_not_decoded_again(voc_copy, monkeypatch
     from unrolled_lrp.datasets import image_files
     build(voc_copy)
     calls = []
-    original = cv2.imdecode
-    monkeypatch.setattr(image_files.cv2, 'imdecode',
+    original = cv2.imread
+    monkeypatch.setattr(image_files.cv2, 'imread',
                         lambda *args: calls.append(1) or original(*args))
     build(voc_copy)
     assert not calls  # every image remembered
@@ -320,7 +320,7 @@ def test_overwrite_refuses_a_tree_with_foreign_files_and_keeps_them(tmp_path):
     (tree / 'splits' / '4').mkdir(parents=True)
     (tree / 'splits' / '4' / 'labeled.txt').write_text('syn_000001\n')
     (tree / 'notes.txt').write_text('keep me')
-    with pytest.raises(ValueError, match='holds 2 files this script did not write '
+    with pytest.raises(ValueError, match='holds 2 files make_synthetic_voc.py did not write '
                        r'\(notes.txt, splits/4/labeled.txt\)'):
         generate_scenes(tree, num_images=8, seed=1, image_size=48, overwrite=True)
     assert (tree / 'notes.txt').read_text() == 'keep me'

@@ -105,7 +105,7 @@ def test_refuses_to_overwrite_foreign_folders(tmp_path):
     (tmp_path / 'notes.txt').write_text('keep me')
     with pytest.raises(ValueError, match='not empty'):
         generate(tmp_path, num_images=8)
-    with pytest.raises(ValueError, match='not made by this script'):
+    with pytest.raises(ValueError, match='not made by make_synthetic_voc.py'):
         generate(tmp_path, num_images=8, overwrite=True)
     assert (tmp_path / 'notes.txt').read_text() == 'keep me'
 

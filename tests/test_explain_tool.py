@@ -15,12 +15,16 @@ from mmengine.logging import MessageHub
 from mmengine.registry import init_default_scope
 from mmseg.utils import get_classes, get_palette
 
+from unrolled_lrp.apis import UnsupportedCheckpointError, config_class_meta
+from unrolled_lrp.utils import ConfigError
+
 TOOL = osp.join(osp.dirname(__file__), '..', 'tools', 'explain.py')
 spec = importlib.util.spec_from_file_location('explain', TOOL)
 explain = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(explain)
 
 H, W = 40, 48
+ENLARGED = 7  # summary panels: the short side enlarged to 256 px or more (7 x 40)
 MEAN, STD = [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]
 SEGMENTOR_CONFIG = f'''
 custom_imports = dict(imports=['unrolled_lrp'], allow_failed_imports=False)
@@ -145,7 +149,7 @@ def test_segmentor_heatmaps_summary_and_index(segmentor, tmp_path):
             assert cv2.imread(osp.join(folder, f'heatmap_{name}{suffix}.png')).shape == (H, W, 3)
     summary = cv2.imread(osp.join(folder, 'summary.png'))
     gap = 2  # rows: image/prediction, raw, softmax, C1C; columns: 2 classes
-    assert summary.shape == (4 * H + 3 * gap, 2 * W + gap, 3)
+    assert summary.shape == (4 * H * ENLARGED + 3 * gap, 2 * W * ENLARGED + gap, 3)
     assert cv2.imread(osp.join(folder, 'segmentation.png')).shape == (H, W, 3)
     index = open(osp.join(out_dir, 'index.html')).read()
     assert 'synthetic0.png/summary.png' in index and names[0] in index
@@ -162,7 +166,7 @@ def test_named_classes_and_unreadable_images_in_a_folder(segmentor, tmp_path, ca
     status = explain.main([str(folder), config, checkpoint, '--out-dir', out_dir,
                            '--classes', 'cat', '0', '--device', 'cpu'])
     assert status == 1
-    assert 'broken.jpg: not a readable image' in capsys.readouterr().err
+    assert 'broken.jpg: cannot be decoded (not an image)' in capsys.readouterr().err
     _, saved = outputs(out_dir, str(folder / 'synthetic1.png'))
     assert saved['class_ids'].tolist() == [8, 0]
     assert saved['class_names'].tolist() == ['cat', 'background']
@@ -187,7 +191,8 @@ def test_plain_classifier_checkpoint(classifier, tmp_path):
         model, lambda x: model.head.fc(model.neck(model.backbone(x))[-1]), image)
     assert_close_to_oracle(saved, oracle, logits)
     assert saved['class_ids'].tolist() == np.argsort(-logits)[:3].tolist()
-    assert cv2.imread(osp.join(folder, 'summary.png')).shape == (3 * H + 4, 3 * W + 4, 3)
+    assert cv2.imread(osp.join(folder, 'summary.png')).shape == (
+        3 * H * ENLARGED + 4, 3 * W * ENLARGED + 4, 3)
 
 
 def test_unsupported_checkpoints_are_refused_clearly(segmentor, tmp_path):
@@ -196,18 +201,18 @@ def test_unsupported_checkpoints_are_refused_clearly(segmentor, tmp_path):
         str(tmp_path), CLASSIFIER_CONFIG.format(
             backbone='MobileNetV2', backbone_args='widen_factor=0.5', channels=1280),
         'mobilenet', {})
-    with pytest.raises(explain.UnsupportedCheckpointError, match='MobileNetV2'):
+    with pytest.raises(UnsupportedCheckpointError, match='MobileNetV2'):
         explain.main([image, config, checkpoint, '--out-dir', str(tmp_path / 'o')])
     # A checkpoint of another model: parameters do not fit.
     resnet_config, _, _ = build_and_save(str(tmp_path), CLASSIFIER_CONFIG.format(**RESNET18),
                                          'resnet', {})
     _, segmentor_checkpoint, _ = segmentor
-    with pytest.raises(explain.UnsupportedCheckpointError, match='does not fit'):
+    with pytest.raises(UnsupportedCheckpointError, match='does not fit'):
         explain.main([image, resnet_config, segmentor_checkpoint, '--out-dir',
                       str(tmp_path / 'o')])
     other = tmp_path / 'other.py'
     other.write_text("model = dict(type='NotAModel')\n")
-    with pytest.raises(explain.UnsupportedCheckpointError, match="'NotAModel' is neither"):
+    with pytest.raises(UnsupportedCheckpointError, match="'NotAModel' is neither"):
         explain.main([image, str(other), checkpoint, '--out-dir', str(tmp_path / 'o')])
 
 
@@ -251,5 +256,56 @@ def test_class_names_come_from_the_checkpoint_then_the_config_never_from_the_cou
 def test_config_dataset_type_names_its_classes():
     from mmengine.config import Config
     cfg = Config(dict(val_dataloader=dict(dataset=dict(type='PascalVOCDataset'))))
-    assert explain.config_class_meta(cfg)[0] == list(get_classes('voc'))
-    assert explain.config_class_meta(Config(dict())) == (None, None)
+    assert config_class_meta(cfg)[0] == list(get_classes('voc'))
+    assert config_class_meta(Config(dict())) == (None, None)
+
+
+def test_a_composite_applies_to_a_segmentors_tied_decoder(segmentor, tmp_path):
+    """--composite on an UnrolledLRP checkpoint was ignored without a word (heatmaps identical
+    to LRP-0's); it now replaces the configured composite, and is refused for models without
+    a tied decoder."""
+    config, checkpoint, _ = segmentor
+    image = write_image(str(tmp_path))
+    heatmaps = {}
+    for composite in ('LRP0', 'EpsilonPlusFlat'):
+        out_dir = str(tmp_path / composite)
+        assert explain.main([image, config, checkpoint, '--out-dir', out_dir, '--classes', '8',
+                             '--composite', composite, '--device', 'cpu']) == 0
+        heatmaps[composite] = outputs(out_dir, image)[1]['heatmaps']
+    assert not np.allclose(heatmaps['LRP0'], heatmaps['EpsilonPlusFlat'])
+    unet = tmp_path / 'unet.py'
+    unet.write_text(open(config).read().replace("type='TiedHeavisideHead'", "type='FCNHead'"))
+    with pytest.raises(UnsupportedCheckpointError, match='has a FCNHead'):
+        explain.main([image, str(unet), checkpoint, '--out-dir', str(tmp_path / 'u'),
+                      '--composite', 'EpsilonPlusFlat'])
+
+
+def test_arguments_in_the_wrong_order_name_the_file(segmentor, tmp_path):
+    config, checkpoint, _ = segmentor
+    image = write_image(str(tmp_path))
+    with pytest.raises(ConfigError, match=f'{image}: not a config file'):
+        explain.main([config, image, checkpoint, '--out-dir', str(tmp_path / 'o')])
+
+
+def test_a_used_out_dir_is_refused_and_overwrite_leaves_no_stale_files(segmentor, tmp_path):
+    config, checkpoint, _ = segmentor
+    first, second = write_image(str(tmp_path), seed=0), write_image(str(tmp_path), seed=1)
+    out_dir = tmp_path / 'out'
+    explain.main([first, config, checkpoint, '--out-dir', str(out_dir), '--device', 'cpu'])
+    with pytest.raises(ValueError, match='exists and is not empty; pass --overwrite'):
+        explain.main([second, config, checkpoint, '--out-dir', str(out_dir)])
+    explain.main([second, config, checkpoint, '--out-dir', str(out_dir), '--overwrite'])
+    assert sorted(p.name for p in out_dir.iterdir() if p.is_dir()) == ['synthetic1.png']
+    (out_dir / 'notes.txt').write_text('mine')
+    with pytest.raises(ValueError, match='files explain.py did not write'):
+        explain.main([first, config, checkpoint, '--out-dir', str(out_dir), '--overwrite'])
+    assert (out_dir / 'notes.txt').read_text() == 'mine'
+
+
+def test_a_corrupt_jpeg_is_a_failure_not_a_grey_explanation(segmentor, tmp_path, capsys):
+    config, checkpoint, _ = segmentor
+    path = tmp_path / 'cut.jpg'
+    cv2.imwrite(str(path), cv2.imread(write_image(str(tmp_path))))
+    path.write_bytes(path.read_bytes()[:len(path.read_bytes()) // 2])
+    assert explain.main([str(path), config, checkpoint, '--out-dir', str(tmp_path / 'o')]) == 1
+    assert f'{path}: the decoder warns' in capsys.readouterr().err

@@ -89,3 +89,11 @@ def test_a_work_dir_made_with_other_settings_is_refused(tmp_path):
         grid(tmp_path, max_iters=4)()
     with pytest.raises(ValueError, match='holds scenes made otherwise'):
         grid(tmp_path, looks_per_class=2)()
+
+
+def test_out_of_range_settings_are_refused_before_any_data_is_written(tmp_path):
+    with pytest.raises(ValueError, match='--labels-per-class 500: the scenes have 480'):
+        FewLabelBenchmark(tmp_path / 'w', labels_per_class=(1, 500))
+    with pytest.raises(ValueError, match='must be positive'):
+        FewLabelBenchmark(tmp_path / 'w', max_iters=0)
+    assert not (tmp_path / 'w').exists()

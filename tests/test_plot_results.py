@@ -45,6 +45,9 @@ def test_runs_of_one_setting_are_grouped(tmp_path):
     runs = plot_results.collect(dirs, 'mIoU')
     assert runs['unet', 'r50'] == {20: [20.0, 21.0, 22.0]}
     assert runs['unrolled_lrp', 'r50'] == {100: [50.0]}
+    # a folder and its JSON are one run (they were counted twice)
+    runs = plot_results.collect([dirs[3], f'{dirs[3]}/test_results.json'], 'mIoU')
+    assert runs['unrolled_lrp', 'r50'] == {100: [50.0]}
 
 
 def test_figure_is_a_png_with_one_panel_per_backbone(tmp_path):

@@ -74,7 +74,14 @@ def load_result(path, metric):
 def collect(paths, metric):
     """{(method, backbone): {labels: [values of all runs]}}."""
     runs = defaultdict(lambda: defaultdict(list))
+    seen = set()
     for path in paths:
+        # a work dir and its test_results.json are one run, not two
+        json_path = osp.realpath(osp.join(path, 'test_results.json') if osp.isdir(path)
+                                 else path)
+        if json_path in seen:
+            continue
+        seen.add(json_path)
         method, backbone, labels, value = load_result(path, metric)
         runs[method, backbone][labels].append(value)
     return runs

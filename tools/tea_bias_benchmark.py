@@ -66,6 +66,11 @@ def parse_args():
     parser.add_argument('--student-iters', type=int, help='override the training steps')
     parser.add_argument('--out', help='write the results as JSON to this file')
     args = parser.parse_args()
+    if args.student_iters is not None and args.student_iters < 1:
+        parser.error(f'--student-iters {args.student_iters}: must be positive (0 printed a '
+                     'table of untrained students)')
+    if args.eps <= 0 or args.lr <= 0:
+        parser.error('--eps and --lr must be positive')
     if args.out and not osp.isdir(osp.dirname(osp.abspath(args.out))):
         parser.error(f'--out {args.out}: folder {osp.dirname(osp.abspath(args.out))} does not '
                      'exist (checked before the benchmark runs, not after)')

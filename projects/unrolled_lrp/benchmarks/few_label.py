@@ -83,6 +83,13 @@ class FewLabelBenchmark:
                     self.image_labels, default=1) < 1:
             raise ValueError('labels per class, image labels, iterations and jobs must be '
                              'positive')
+        settings = self.scene_settings()  # checked before any data is written
+        num_images = settings['num_images']
+        num_train = num_images - round(num_images * settings['val_fraction']) - round(
+            num_images * settings['image_level_fraction'])
+        if max(self.labels_per_class, default=0) * NUM_CLASSES > num_train:
+            raise ValueError(f'--labels-per-class {max(self.labels_per_class)}: the scenes '
+                             f'have {num_train} pixel-labelled train images')
 
     # --- data -------------------------------------------------------------------------
     def scene_settings(self):
@@ -112,9 +119,6 @@ class FewLabelBenchmark:
                              f'"{expected}"); use another --work-dir')
         train_list = self.data_root / 'ImageSets/Segmentation/train.txt'
         num_train = len(train_list.read_text().split())
-        if max(self.labels_per_class, default=0) * NUM_CLASSES > num_train:
-            raise ValueError(f'--labels-per-class {max(self.labels_per_class)}: the scenes '
-                             f'have {num_train} pixel-labelled train images')
         sizes = sorted({k * NUM_CLASSES for k in self.labels_per_class} | {num_train})
         run_tool(['tools/make_voc_splits.py', self.data_root, '--num-labeled', *sizes,
                   '--seed', self.data_seed, '--out-dir', self.data_root / 'splits'],

@@ -74,9 +74,10 @@ def decoder_messages():
 
 
 def check_images_decode(paths) -> None:
-    """Decodes every image of ``paths`` once as the pipelines do (OpenCV) and raises, naming
-    the files, for any that does not decode or makes the decoder warn: a JPEG with corrupt
-    scan data decodes with a warning on stderr and wrong pixels, and would train silently.
+    """Decodes every image of ``paths`` once with the pipelines' decoder (OpenCV) and raises,
+    naming the files, for any that does not decode or makes the decoder warn: a JPEG with
+    corrupt scan data decodes with a warning on stderr and wrong pixels, and would train
+    silently.
     Images that decoded cleanly are remembered by (path, size, modification time) in
     :func:`checked_images_file`, so later runs over the same files check nothing again."""
     cache_path = checked_images_file()
@@ -97,12 +98,12 @@ def check_images_decode(paths) -> None:
     problems = []
     with decoder_messages() as new_text:
         for path, key, signature in todo:
-            data = np.fromfile(path, np.uint8)
-            image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+            # from the file, not from bytes: libjpeg's file source also warns of a premature end
+            image = cv2.imread(path, cv2.IMREAD_COLOR)
             message = new_text()
             if image is None:
                 problems.append(f'{path}: cannot be decoded '
-                                f'({"an empty file" if not data.size else "not an image"})')
+                                f'({"an empty file" if not signature[0] else "not an image"})')
             elif message:
                 problems.append(f'{path}: the decoder warns "{message.splitlines()[0]}"')
             else:

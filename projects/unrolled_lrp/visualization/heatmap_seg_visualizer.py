@@ -31,19 +31,26 @@ class HeatmapSegVisualizer(SegLocalVisualizer):
     * row 3 (``c1c=True``): the raw heatmap after C1C post-processing, same scale as row 1
 
     Shown classes: those present in the prediction or ground truth, the
-    ``max_heatmaps`` largest by pixel count, in class order.
+    ``max_heatmaps`` largest by pixel count, in class order. Segmentation panels name the
+    classes covering at least ``label_share`` of the image (a label on every stray pixel's
+    class piles up into an unreadable heap).
 
     Args:
         max_heatmaps (int): most classes shown per image.
         gap (int): white pixels between panels.
         c1c (bool): add the C1C row.
         c1c_threshold (float): threshold of :func:`~unrolled_lrp.postprocessing.c1c_mask`.
+        min_panel_size (int): smaller images are enlarged (by a whole factor, pixels kept
+            sharp) until their short side reaches it, so that captions and labels are
+            readable; 0 keeps the image's size.
+        label_share (float): smallest share of the image a labelled class covers.
         Other arguments as :class:`mmseg.visualization.SegLocalVisualizer`.
     """
 
     def __init__(self, name='visualizer', image=None, vis_backends=None, save_dir=None,
                  classes=None, palette=None, dataset_name=None, alpha=0.6, max_heatmaps=4,
-                 gap=2, c1c=False, c1c_threshold=0.0, **kwargs):
+                 gap=2, c1c=False, c1c_threshold=0.0, min_panel_size=0, label_share=0.01,
+                 **kwargs):
         super().__init__(name, image, vis_backends, save_dir, dataset_name=dataset_name,
                          alpha=alpha, **kwargs)
         # SegLocalVisualizer 1.2.2 passes classes and palette to set_dataset_meta in
@@ -55,6 +62,8 @@ class HeatmapSegVisualizer(SegLocalVisualizer):
         self.gap = gap
         self.c1c = c1c
         self.c1c_threshold = c1c_threshold
+        self.min_panel_size = min_panel_size
+        self.label_share = label_share
 
     def class_name(self, class_id):
         classes = self.dataset_meta.get('classes') or ()
@@ -72,10 +81,34 @@ class HeatmapSegVisualizer(SegLocalVisualizer):
         return sorted(int(class_id) for class_id in largest if counts[class_id] > 0)
 
     def draw_segmentation(self, image, sem_seg, with_labels=True):
-        """``sem_seg`` (H, W) in the dataset palette over ``image`` (MMSeg's own drawing)."""
-        data = torch.as_tensor(np.asarray(sem_seg, dtype=np.int64))[None]
-        return self._draw_sem_seg(image, PixelData(data=data), self.dataset_meta['classes'],
-                                  self.dataset_meta['palette'], with_labels)
+        """``sem_seg`` (H, W) in the dataset palette over ``image`` (MMSeg's own drawing),
+        labels on the classes that cover at least ``label_share`` of it."""
+        sem_seg = np.asarray(sem_seg, dtype=np.int64)
+        data = torch.as_tensor(sem_seg)[None]
+        drawn = self._draw_sem_seg(image, PixelData(data=data), self.dataset_meta['classes'],
+                                   self.dataset_meta['palette'], False)
+        if not with_labels:
+            return drawn
+        shares = np.bincount(sem_seg.ravel(), minlength=len(self.dataset_meta['classes']))
+        large = shares >= self.label_share * sem_seg.size
+        labelled = np.where(large[np.clip(sem_seg, 0, len(large) - 1)] & (sem_seg < len(large)),
+                            sem_seg, 255)
+        # MMSeg draws a label per class present (255 is none); colours once more, then the
+        # labelled classes' colours and names over the first drawing
+        with_names = self._draw_sem_seg(image, PixelData(data=torch.as_tensor(labelled)[None]),
+                                        self.dataset_meta['classes'],
+                                        self.dataset_meta['palette'], True)
+        return np.where((labelled == 255)[..., None], drawn, with_names)
+
+    def enlarged(self, image, *maps):
+        """``image`` and label/heatmap ``maps`` (..., H, W) enlarged by the whole factor that
+        brings the short side to ``min_panel_size`` (nearest neighbour: pixels stay sharp)."""
+        factor = int(np.ceil(self.min_panel_size / min(image.shape[:2])))
+        if factor <= 1:
+            return (image, *maps)
+        return (np.repeat(np.repeat(image, factor, 0), factor, 1),
+                *(None if m is None else np.repeat(np.repeat(np.asarray(m), factor, -2),
+                                                   factor, -1) for m in maps))
 
     def draw_explanation(self, image, class_ids, heatmaps, probabilities, pred_sem_seg,
                          gt_sem_seg=None, with_labels=True):
@@ -97,6 +130,9 @@ class HeatmapSegVisualizer(SegLocalVisualizer):
             if array is not None and array.shape[-2:] != image.shape[:2]:
                 raise ValueError(f'{what} of shape {array.shape[-2:]} do not match the image '
                                  f'of shape {image.shape[:2]}')
+        image, heatmaps, probabilities, pred_sem_seg, gt_sem_seg = self.enlarged(
+            image, heatmaps, probabilities, pred_sem_seg, gt_sem_seg)
+        image = np.ascontiguousarray(image)
         top = [caption(image, 'image')]
         if gt_sem_seg is not None:
             top.append(caption(self.draw_segmentation(image, gt_sem_seg, with_labels),

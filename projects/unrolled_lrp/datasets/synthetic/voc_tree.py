@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from ...utils.owned_folder import prepare_owned_folder, record_owned_files
 from .colour_scenes import ColourScenes
 from .looks_scenes import LooksScenes
 from .texture_scenes import TextureScenes
@@ -97,42 +98,10 @@ def assign_roles(rng, ids, val_fraction, image_level_fraction):
             sorted(order[num_train + num_val:]))
 
 
-def own_files(out_dir):
-    """Relative paths written into ``out_dir``: the manifest in its marker file (below the
-    first line), or for a tree without one the files of the VOC layout."""
-    lines = (out_dir / MARKER_FILE).read_text().splitlines()[1:]
-    if lines:
-        return set(lines)
-    return {str(path.relative_to(out_dir)) for sub in LAYOUT for path in (out_dir / sub).glob('*')
-            if path.is_file()}
-
-
 def prepare_out_dir(out_dir, overwrite):
-    """Refuse to mix with existing files; ``overwrite`` replaces a tree made here, as long as
-    it holds nothing else (a ``splits/`` folder or notes added later are kept, and the tree is
-    not touched)."""
-    if out_dir.exists() and any(out_dir.iterdir()):
-        if not overwrite:
-            raise ValueError(f'{out_dir} exists and is not empty; pass --overwrite to replace a '
-                             'tree made by this script')
-        if not (out_dir / MARKER_FILE).is_file():
-            raise ValueError(f'{out_dir} has no {MARKER_FILE}, so it was not made by this '
-                             'script; refusing to delete it')
-        own = own_files(out_dir)
-        foreign = sorted(str(path.relative_to(out_dir)) for path in out_dir.rglob('*')
-                         if path.is_file() and path.name != MARKER_FILE
-                         and str(path.relative_to(out_dir)) not in own)
-        if foreign:
-            raise ValueError(
-                f'{out_dir} holds {len(foreign)} files this script did not write '
-                f'({", ".join(foreign[:5])}{", ..." if len(foreign) > 5 else ""}); --overwrite '
-                'deletes only its own files and would leave these to refer to new images: '
-                'move or delete them first')
-        for name in own | {MARKER_FILE}:
-            (out_dir / name).unlink(missing_ok=True)
-        for directory in sorted((d for d in out_dir.rglob('*') if d.is_dir()), reverse=True):
-            if not any(directory.iterdir()):
-                directory.rmdir()
+    """An empty tree folder, or one emptied of an earlier tree made here (``overwrite``); a
+    ``splits/`` folder or notes added later are refused (they would refer to new images)."""
+    prepare_owned_folder(out_dir, MARKER_FILE, overwrite, 'make_synthetic_voc.py')
     for sub in LAYOUT:
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
 
@@ -187,11 +156,9 @@ def generate(out_dir, num_images, seed=0, image_size=96, val_fraction=0.25,
               **look.details) for number, look in enumerate(scenes.looks, start=1)],
         indent=1) + '\n')
     # first line: how it was made; then the manifest that --overwrite may delete
-    written = sorted(str(path.relative_to(out_dir)) for path in out_dir.rglob('*')
-                     if path.is_file())
-    (out_dir / MARKER_FILE).write_text(
-        marker_line(num_images, seed, image_size, val_fraction, image_level_fraction, style,
-                    looks_per_class) + '\n' + ''.join(f'{name}\n' for name in written))
+    record_owned_files(out_dir, MARKER_FILE, marker_line(
+        num_images, seed, image_size, val_fraction, image_level_fraction, style,
+        looks_per_class))
     return train, val, image_level
 
 
