@@ -20,7 +20,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PY="$VENV/bin/python"
 PIP="$PY -m pip --disable-pip-version-check"
-$PIP install torch==2.14.1 torchvision==0.29.1 "setuptools<82" wheel "numpy<2" \
+$PIP install torch==2.14.1 torchvision==0.29.1 "setuptools<80" wheel "numpy<2" \
     opencv-python==4.10.0.84
 
 # mmcv 2.1.0 ships no wheel for this torch, and its setup.py asks for C++17

@@ -26,6 +26,7 @@ from unrolled_lrp.utils import (ConfigError, check_checkpoint_fits, check_data_p
                                 load_config, prepare_cpu_distributed, prepare_cpu_memory,
                                 require_sections, run_main)
 from unrolled_lrp.utils.config_checks import check_model_options
+from unrolled_lrp.utils.quiet_output import drop_idle_visualization_hook
 
 F1_METRIC = 'MultiLabelF1Metric'
 
@@ -102,6 +103,8 @@ def build_config(args):
     cfg.resume = False
     if args.show or args.show_dir:
         trigger_visualization_hook(cfg, args)
+    else:
+        drop_idle_visualization_hook(cfg)
     if args.tta:
         require_sections(cfg, ['tta_pipeline', 'tta_model'])
         cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline

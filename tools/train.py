@@ -25,6 +25,7 @@ from unrolled_lrp.utils import (ConfigError, check_data_paths, check_init_checkp
                                 check_start_checkpoints, load_config, prepare_cpu_distributed,
                                 prepare_cpu_memory, require_sections, run_main)
 from unrolled_lrp.utils.config_checks import check_model_options
+from unrolled_lrp.utils.quiet_output import drop_idle_visualization_hook
 from unrolled_lrp.utils.train_setup import (check_schedule, enable_amp, hold_out_val_list,
                                             set_resume)
 
@@ -75,6 +76,7 @@ def build_config(args):
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     check_schedule(cfg)
     check_model_options(cfg)
+    drop_idle_visualization_hook(cfg)
     if args.amp:
         enable_amp(cfg)
     set_resume(cfg, args.resume, args.overwrite)

@@ -18,6 +18,7 @@ class PresentClassIoUMetric(IoUMetric):
     ``mIoU_present``: mean IoU (%) over the classes with ground-truth pixels.
     ``present_classes``: how many classes that is.
     """
+    default_prefix = ''  # keys as IoUMetric's (mIoU, aAcc), without mmengine's notice of none
 
     def compute_metrics(self, results):
         metrics = super().compute_metrics(results)

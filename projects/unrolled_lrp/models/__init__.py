@@ -1,1 +1,1 @@
-from . import baselines, decode_heads, distillers, rules, segmentors, unroll  # noqa: F401
+from . import baselines, decode_heads, distillers, losses, rules, segmentors, unroll  # noqa: F401

@@ -9,13 +9,17 @@ the errors the tools raise themselves (``sys.exit("error: ...")``).
 import os
 import sys
 
+from .quiet_output import filter_third_party_notices
+
 # what bad input raises; programming errors (TypeError, AttributeError, and RuntimeError: torch
 # raises it for a shape mismatch, a real bug) keep their traceback
 USER_ERRORS = (ValueError, OSError, EOFError)
 
 
 def run_main(main, *args, **kwargs):
-    """Calls ``main``; a user error becomes ``error: <message>`` and exit status 1."""
+    """Calls ``main``; a user error becomes ``error: <message>`` and exit status 1. Known
+    third-party notices are filtered first (``quiet_output``)."""
+    filter_third_party_notices()
     debug = '--debug' in sys.argv[1:] or os.environ.get('UNROLLED_LRP_DEBUG') == '1'
     if '--debug' in sys.argv[1:]:
         sys.argv.remove('--debug')

@@ -6,6 +6,8 @@ from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
 from torch import nn
 
+from ..losses import DEFAULT_LOSS, build_decode_losses
+
 
 @MODELS.register_module()
 class FreeDecoderHead(BaseDecodeHead):
@@ -34,7 +36,9 @@ class FreeDecoderHead(BaseDecodeHead):
         if 'channels' in kwargs:
             raise ValueError('FreeDecoderHead takes decoder_channels, not channels: the '
                              'classifier reads the last decoder stage')
-        super().__init__(channels=decoder_channels[-1], **kwargs)
+        loss_decode = kwargs.pop('loss_decode', DEFAULT_LOSS)
+        super().__init__(channels=decoder_channels[-1], loss_decode=[], **kwargs)
+        self.loss_decode = build_decode_losses(loss_decode)
         stages = list(self.in_channels) if isinstance(self.in_channels, (list, tuple)) else [
             self.in_channels]
         skips = stages[-2::-1]

@@ -3,7 +3,8 @@ import torch
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
 
-from ..segmentors.image_level_supervision import batch_image_labels, found_classes
+from ..losses import DEFAULT_LOSS, build_decode_losses
+from ..losses.image_level_supervision import batch_image_labels, found_classes
 from ..rules import build_composite
 from ..unroll import TiedDecoder, pooled_logits
 
@@ -85,7 +86,10 @@ class TiedHeavisideHead(BaseDecodeHead):
             raise ValueError(f"decoder_dtype must be None or 'bfloat16', got {decoder_dtype!r}")
         if loss_classes not in LOSS_CLASSES:
             raise ValueError(f'loss_classes must be one of {LOSS_CLASSES}, got {loss_classes!r}')
-        super().__init__(in_channels, in_channels, num_classes=num_classes, **kwargs)
+        loss_decode = kwargs.pop('loss_decode', DEFAULT_LOSS)
+        super().__init__(in_channels, in_channels, num_classes=num_classes, loss_decode=[],
+                         **kwargs)
+        self.loss_decode = build_decode_losses(loss_decode)
         self.composite = build_composite(composite)
         self.class_chunk = class_chunk
         self.decoder_dtype = decoder_dtype and getattr(torch, decoder_dtype)

@@ -3,7 +3,7 @@ import torch
 from mmengine.config import ConfigDict
 from mmseg.models.segmentors import EncoderDecoder
 
-from .image_level_supervision import ImageLevelLoss, batch_image_labels, pixel_labelled
+from ..losses.image_level_supervision import ImageLevelLoss, batch_image_labels, pixel_labelled
 
 
 class ImageLevelSegmentor(EncoderDecoder):

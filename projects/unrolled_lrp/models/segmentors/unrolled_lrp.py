@@ -4,7 +4,7 @@ from mmseg.utils import add_prefix
 
 from ..unroll import check_backbone, walk_backbone
 from .image_level_segmentor import ImageLevelSegmentor
-from .image_level_supervision import found_classes
+from ..losses.image_level_supervision import found_classes
 
 
 def present_class_argmax(scores, logits, background=0):

@@ -1,4 +1,5 @@
-"""Image-level supervision for segmentors that also classify (unrolled LRP, multi-task UNet).
+"""Image-level supervision for models that also classify (unrolled LRP, multi-task UNet): a
+layer below the heads and the segmentors, which both read labels and found classes here.
 
 Semi-supervised batches mix samples with a mask and samples with image-level labels only.
 Every sample trains the classifier (multi-label sigmoid loss on ``gt_image_labels``); only the
