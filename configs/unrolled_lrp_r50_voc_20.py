@@ -1,6 +1,6 @@
 # Unrolled LRP-0 (paper, Table 1) on ResNet50: 20 pixel-labelled VOC 2012 images, image-level
 # labels for the other training images. Starts from the VOC fine-tuned classifier (backbone and
-# classifier rows), which configs/classifier/ and tools/convert_classifier.py write to
+# classifier rows), which configs/classifier/ and tools/model_converters/convert_classifier.py write to
 # checkpoints/voc12_classifier_r50.pth.
 _base_ = [
     './_base_/models/unrolled_lrp_r50.py', './_base_/datasets/semi_voc12.py',

@@ -149,9 +149,9 @@ def test_a_file_that_is_no_checkpoint_is_one_line_in_every_tool(voc, tmp_path, t
     commands = {
         'test.py': ['tools/test.py', CPU_CONFIG, path, '--work-dir', tmp_path / 'w',
                     '--cfg-options', *data_options(voc)],
-        'convert_classifier.py': ['tools/convert_classifier.py', path, tmp_path / 'out.pth'],
-        'publish_model.py': ['tools/publish_model.py', path, tmp_path / 'out.pth'],
-        'explain.py': ['tools/explain.py', image, CPU_CONFIG, path, '--out-dir', tmp_path / 'e'],
+        'convert_classifier.py': ['tools/model_converters/convert_classifier.py', path, tmp_path / 'out.pth'],
+        'publish_model.py': ['tools/misc/publish_model.py', path, tmp_path / 'out.pth'],
+        'explain.py': ['tools/analysis_tools/explain.py', image, CPU_CONFIG, path, '--out-dir', tmp_path / 'e'],
     }
     one_line_error(run_tool(*commands[tool]), f'{path}: not a PyTorch checkpoint',
                    "starts with b'<!DOCTYPE html>")
@@ -306,11 +306,11 @@ def test_convert_classifier_refuses_to_write_over_its_input(tmp_path):
     torch.save({'state_dict': {'backbone.w': torch.ones(2), 'head.fc.weight': torch.ones(20, 2),
                                'head.fc.bias': torch.zeros(20)}}, path)
     before = path.read_bytes()
-    one_line_error(run_tool('tools/convert_classifier.py', path, path),
+    one_line_error(run_tool('tools/model_converters/convert_classifier.py', path, path),
                    f'{path}: the converted checkpoint would overwrite the input')
     assert path.read_bytes() == before
     converted = tmp_path / 'out.pth'
-    assert run_tool('tools/convert_classifier.py', path, converted).returncode == 0
+    assert run_tool('tools/model_converters/convert_classifier.py', path, converted).returncode == 0
     assert not list(tmp_path.glob('.tmp-*'))  # written through a temporary file, renamed
 
 
@@ -446,7 +446,7 @@ def test_dist_scripts_name_a_wrong_process_count_or_config(tmp_path):
 @pytest.mark.parametrize('sizes', [['4', '25'], ['0']])
 def test_make_voc_splits_writes_nothing_for_a_bad_size(voc, tmp_path, sizes):
     out = tmp_path / 'splits'
-    process = run_tool('tools/make_voc_splits.py', voc, '--num-labeled', *sizes,
+    process = run_tool('tools/dataset_converters/make_voc_splits.py', voc, '--num-labeled', *sizes,
                        '--out-dir', out)
     one_line_error(process, f'--num-labeled {sizes[-1]}: must be between 1 and the 6 ids',
                    'nothing written')
@@ -458,9 +458,9 @@ def test_make_voc_splits_writes_nothing_for_a_bad_size(voc, tmp_path, sizes):
 def test_errors_are_one_line_and_debug_shows_the_traceback(tmp_path):
     path = tmp_path / 'cut.pth'
     path.write_bytes(b'PK\x03\x04 truncated')
-    plain = run_tool('tools/convert_classifier.py', path, tmp_path / 'out.pth')
+    plain = run_tool('tools/model_converters/convert_classifier.py', path, tmp_path / 'out.pth')
     one_line_error(plain, f'{path}: not a readable checkpoint')
-    debug = run_tool('tools/convert_classifier.py', path, tmp_path / 'out.pth', '--debug')
+    debug = run_tool('tools/model_converters/convert_classifier.py', path, tmp_path / 'out.pth', '--debug')
     assert debug.returncode != 0 and 'Traceback' in debug.stderr
     assert os.path.exists(path) and not (tmp_path / 'out.pth').exists()
 
@@ -469,9 +469,9 @@ def test_publish_and_plot_name_a_bad_input_in_one_line(tmp_path):
     cut = tmp_path / 'iter_10.pth'
     torch.save({'state_dict': torch.nn.Linear(30, 40).state_dict()}, cut)
     cut.write_bytes(cut.read_bytes()[:100])
-    one_line_error(run_tool('tools/publish_model.py', cut, tmp_path / 'out.pth'),
+    one_line_error(run_tool('tools/misc/publish_model.py', cut, tmp_path / 'out.pth'),
                    f'{cut}: not a readable checkpoint')
-    one_line_error(run_tool('tools/plot_results.py', tmp_path / 'nowhere', '--out',
+    one_line_error(run_tool('tools/analysis_tools/plot_results.py', tmp_path / 'nowhere', '--out',
                             tmp_path / 'fig.png'), f'{tmp_path / "nowhere"}: not found')
 
 
@@ -489,10 +489,10 @@ def test_resuming_from_a_truncated_checkpoint_names_it(tmp_path):
 def test_explain_and_tea_benchmark_refuse_bad_input_in_one_line(tmp_path):
     config = REPO / 'configs/synthetic/unrolled_lrp_r18_synthetic.py'
     missing = tmp_path / 'nothing.png'
-    one_line_error(run_tool('tools/explain.py', missing, config, tmp_path / 'x.pth',
+    one_line_error(run_tool('tools/analysis_tools/explain.py', missing, config, tmp_path / 'x.pth',
                             '--out-dir', tmp_path / 'out'),
                    f'{missing}: no such image file or folder')
-    tea = run_tool('tools/tea_bias_benchmark.py', '--small', '--out', tmp_path / 'no' / 'r.json')
+    tea = run_tool('tools/benchmarks/tea_bias_benchmark.py', '--small', '--out', tmp_path / 'no' / 'r.json')
     assert tea.returncode == 2 and f'folder {tmp_path / "no"} does not exist' in tea.stderr
-    tea = run_tool('tools/tea_bias_benchmark.py', '--criterion', 'l3')
+    tea = run_tool('tools/benchmarks/tea_bias_benchmark.py', '--criterion', 'l3')
     assert tea.returncode == 2 and "invalid choice: 'l3'" in tea.stderr

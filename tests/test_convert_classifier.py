@@ -1,4 +1,4 @@
-"""tools/convert_classifier.py: a random VOC classifier becomes the start of every segmentor.
+"""tools/model_converters/convert_classifier.py: a random VOC classifier becomes the start of every segmentor.
 
 The classifier is built from configs/classifier/ with random weights; the segmentors from the
 paper configs with their init_cfg pointed at the converted file. Oracle: after init_weights
@@ -23,7 +23,7 @@ from mmseg.structures import SegDataSample
 from conftest import model_config, randomize_batch_norm
 
 REPO = Path(__file__).parents[1]
-TOOL = REPO / 'tools' / 'convert_classifier.py'
+TOOL = REPO / 'tools' / 'model_converters' / 'convert_classifier.py'
 CONVERT = runpy.run_path(str(TOOL))
 METHODS = ('unrolled_lrp', 'ws_ae', 'lrp_eps', 'mt_unet', 'unet', 'fcn')
 WITH_CLASSIFIER = {'unrolled_lrp': 'decode_head', 'ws_ae': 'decode_head',

@@ -77,9 +77,11 @@ def test_unknown_composite():
         MODELS.build(config)
 
 
-def test_decoder_mode_of_earlier_versions_names_its_replacement():
-    with pytest.raises(ValueError, match="'mode' is now part of composite="):
-        MODELS.build(model_config(mode='epsilon'))
+def test_keys_of_earlier_versions_are_unknown_options():
+    """One LRP configuration API: composite= (mode=, eps=, epsilon_scope= are gone)."""
+    for key in ('mode', 'eps'):
+        with pytest.raises(TypeError, match=f"unexpected keyword argument '{key}'"):
+            MODELS.build(model_config(**{key: 'epsilon'}))
 
 
 @pytest.mark.parametrize('backbone', [

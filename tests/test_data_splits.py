@@ -72,7 +72,8 @@ def test_command_line_is_byte_identical_across_runs_and_hash_seeds(voc, tmp_path
     """Two runs with different hash seeds write the same bytes and print the same table."""
     args = [str(voc), '--num-labeled', '4', '8', '--seed', '7', '--out-dir']
     result, other = (subprocess.run(
-        [sys.executable, str(REPO / 'tools' / 'make_voc_splits.py'), *args, str(tmp_path / out)],
+        [sys.executable, str(REPO / 'tools/dataset_converters/make_voc_splits.py'), *args,
+         str(tmp_path / out)],
         env=dict(os.environ, PYTHONHASHSEED=seed), capture_output=True, text=True, check=True)
         for out, seed in (('a', '1'), ('b', '2')))
     in_process = other.stdout

@@ -1,4 +1,4 @@
-"""tools/explain.py on synthetic images with randomly initialised checkpoints.
+"""tools/analysis_tools/explain.py on synthetic images with randomly initialised checkpoints.
 
 Oracle: for a ReLU network LRP-0 is input x gradient, so every heatmap the tool
 writes must equal sum_channels(x * d logit_k / d x) computed by autograd on the
@@ -18,7 +18,7 @@ from mmseg.utils import get_classes, get_palette
 from unrolled_lrp.apis import UnsupportedCheckpointError, config_class_meta
 from unrolled_lrp.utils import ConfigError
 
-TOOL = osp.join(osp.dirname(__file__), '..', 'tools', 'explain.py')
+TOOL = osp.join(osp.dirname(__file__), '..', 'tools', 'analysis_tools', 'explain.py')
 spec = importlib.util.spec_from_file_location('explain', TOOL)
 explain = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(explain)

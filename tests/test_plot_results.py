@@ -1,4 +1,4 @@
-"""tools/plot_results.py: reads test_results.json files, parses config names, draws."""
+"""tools/analysis_tools/plot_results.py: reads test_results.json files, parses config names, draws."""
 import importlib.util
 import json
 import os.path as osp
@@ -6,7 +6,7 @@ import os.path as osp
 import cv2
 import pytest
 
-TOOL = osp.join(osp.dirname(__file__), '..', 'tools', 'plot_results.py')
+TOOL = osp.join(osp.dirname(__file__), '..', 'tools', 'analysis_tools', 'plot_results.py')
 spec = importlib.util.spec_from_file_location('plot_results', TOOL)
 plot_results = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(plot_results)

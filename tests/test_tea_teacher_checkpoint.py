@@ -25,7 +25,8 @@ def save(model, path):
 
 def distiller(checkpoint, teacher_backbone, student_backbone=SEG_RESNET, num_classes=NUM_CLASSES):
     model = MODELS.build(dict(
-        type='HeatmapDistiller', num_classes=num_classes, teacher_checkpoint=checkpoint, eps=EPS,
+        type='HeatmapDistiller', num_classes=num_classes, teacher_checkpoint=checkpoint,
+        composite=dict(type='LRPEpsilon', epsilon=EPS),
         teacher=dict(backbone=teacher_backbone, in_channels=64),
         student=dict(backbone=student_backbone, in_channels=64)))
     model.init_weights()
@@ -89,7 +90,7 @@ def test_teacher_without_checkpoint_is_not_loaded_and_student_is_never_loaded(
 
 def test_checkpoint_errors_name_the_file_and_the_problem(tmp_path, unrolled_lrp_checkpoint):
     saved, path = unrolled_lrp_checkpoint
-    with pytest.raises(FileNotFoundError, match='teacher checkpoint not found: .*missing.pth'):
+    with pytest.raises(ValueError, match='checkpoint not found: .*missing.pth'):
         distiller(str(tmp_path / 'missing.pth'), SEG_RESNET)
     backbone_only = str(tmp_path / 'backbone_only.pth')
     torch.save({'backbone.' + k: v for k, v in saved.backbone.state_dict().items()}, backbone_only)

@@ -2,7 +2,6 @@
 generated VOC tree and a saved teacher; and the bias benchmark's small configuration."""
 import json
 import os
-import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -89,7 +88,7 @@ def test_recipe_trains_the_student_only_and_tests_its_f1(setup):
 
 def test_bias_benchmark_small_configuration_prints_the_table(tmp_path):
     out = tmp_path / 'results.json'
-    process = run('tools/tea_bias_benchmark.py', '--small', '--out', out)
+    process = run('tools/benchmarks/tea_bias_benchmark.py', '--small', '--out', out)
     results = json.loads(out.read_text())
     assert [row['model'] for row in results['rows']] == [
         '(a) label student', '(b) TEA student', '(c) teacher']
@@ -98,3 +97,17 @@ def test_bias_benchmark_small_configuration_prints_the_table(tmp_path):
         for cue in ('agrees', 'random', 'misleads'):
             assert 0 <= row[cue] <= 100
     assert results['final_tea_log']['loss_heatmap'] > 0
+    assert results['composite'] == dict(type='LRPEpsilon', epsilon=0.1)
+
+
+def test_cue_images_show_their_shape_and_cue():
+    import numpy as np
+
+    from unrolled_lrp.datasets.synthetic.cue_images import (CUE_COLOURS, CUE_SIZE,
+                                                            cue_images)
+    images, labels = cue_images(np.random.default_rng(0), 40, 32, 'agrees')
+    assert images.shape == (40, 3, 32, 32) and set(labels.tolist()) <= {0, 1, 2, 3}
+    for image, label in zip(images, labels):
+        corner = image[:, :CUE_SIZE, :CUE_SIZE].reshape(3, -1).T
+        assert (corner == torch.tensor(CUE_COLOURS[label], dtype=torch.uint8)).all()
+        assert (image.amax(0) >= 150).sum() >= 60  # the shape: bright, about a disc's area

@@ -162,7 +162,7 @@ def test_missing_start_checkpoint_is_named_by_config_key(tmp_path):
     # the present file and the URL are not reported
     assert lines[1] == ('  model.decode_head.init_cfg[1].checkpoint: nowhere/cls.pth '
                         f'(resolved: {osp.abspath("nowhere/cls.pth")})')
-    assert len(lines) == 3 and 'tools/convert_classifier.py' in lines[2]
+    assert len(lines) == 3 and 'tools/model_converters/convert_classifier.py' in lines[2]
     cfg.model.decode_head.init_cfg[1].checkpoint = str(present)
     check_init_checkpoints(cfg)
 

@@ -2,7 +2,7 @@
 
 The README's main job, its two stages shortened to 300 iterations each, on a freshly
 generated synthetic VOC (the data tools write it, as a user would): the stage-1 classifier,
-converted by tools/convert_classifier.py, is where the stage-2 unrolled model starts. Every
+converted by tools/model_converters/convert_classifier.py, is where the stage-2 unrolled model starts. Every
 tool runs as the user runs it: a subprocess from the repository root. One reference training
 run is shared.
 """
@@ -118,9 +118,9 @@ def setup(tmp_path_factory):
     stage-2 config on both, and a variant that gets killed."""
     root = tmp_path_factory.mktemp('workflow')
     voc = root / 'voc'
-    succeed(PYTHON, 'tools/make_synthetic_voc.py', voc, '--num-images', 240, '--seed', 0,
+    succeed(PYTHON, 'tools/dataset_converters/make_synthetic_voc.py', voc, '--num-images', 240, '--seed', 0,
             root=root)
-    succeed(PYTHON, 'tools/make_voc_splits.py', voc, '--num-labeled', NUM_LABELED, '--seed', 0,
+    succeed(PYTHON, 'tools/dataset_converters/make_voc_splits.py', voc, '--num-labeled', NUM_LABELED, '--seed', 0,
             '--out-dir', voc / 'splits', root=root)
     stage1 = root / 'stage1'
     succeed(PYTHON, 'tools/train.py', STAGE1_CONFIG, '--work-dir', stage1, '--cfg-options',
@@ -129,7 +129,7 @@ def setup(tmp_path_factory):
             f'train_cfg.val_interval={MAX_ITERS}', f'param_scheduler.0.end={MAX_ITERS}',
             f'default_hooks.checkpoint.interval={MAX_ITERS}', root=root)
     classifier = root / 'classifier.pth'
-    succeed(PYTHON, 'tools/convert_classifier.py', stage1 / f'iter_{MAX_ITERS}.pth', classifier,
+    succeed(PYTHON, 'tools/model_converters/convert_classifier.py', stage1 / f'iter_{MAX_ITERS}.pth', classifier,
             root=root)
     (root / 'workflow_hooks.py').write_text(HOOKS)
     config = root / 'synthetic.py'
@@ -299,7 +299,7 @@ def test_resume_after_kill_continues_the_same_run(setup, trained):
 
 
 def test_publish_model_strips_training_state(setup, trained, tmp_path):
-    process = succeed(PYTHON, 'tools/publish_model.py', trained['checkpoint'],
+    process = succeed(PYTHON, 'tools/misc/publish_model.py', trained['checkpoint'],
                       tmp_path / 'lrp_synthetic.pth', root=setup['root'])
     (published, ) = glob(str(tmp_path / 'lrp_synthetic-*.pth'))
     digest = subprocess.run(['sha256sum', published], capture_output=True, text=True).stdout
@@ -317,7 +317,7 @@ def test_publish_model_strips_training_state(setup, trained, tmp_path):
     for name, tensor in original['state_dict'].items():
         assert torch.equal(stripped['state_dict'][name], tensor), name
     # a folder as the output: the input's name there (it was 'folder/-<hash>.pth')
-    succeed(PYTHON, 'tools/publish_model.py', trained['checkpoint'], f'{tmp_path}/zoo/',
+    succeed(PYTHON, 'tools/misc/publish_model.py', trained['checkpoint'], f'{tmp_path}/zoo/',
             root=setup['root'])
     stem = osp.splitext(osp.basename(trained['checkpoint']))[0]
     assert glob(str(tmp_path / 'zoo' / f'{stem}-*.pth'))

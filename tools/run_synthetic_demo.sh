@@ -35,16 +35,16 @@ show() {
 
 if [ ! -f "$DATA/SYNTHETIC_VOC.txt" ]; then
   echo "[demo] writing the synthetic VOC to $DATA"
-  $PY tools/make_synthetic_voc.py "$DATA" --num-images 240 --seed 0
+  $PY tools/dataset_converters/make_synthetic_voc.py "$DATA" --num-images 240 --seed 0
 fi
 if [ ! -f "$DATA/splits/10/labeled.txt" ]; then
   echo "[demo] drawing 10 pixel-labelled images"
-  $PY tools/make_voc_splits.py "$DATA" --num-labeled 10 --seed 0 --out-dir "$DATA/splits"
+  $PY tools/dataset_converters/make_voc_splits.py "$DATA" --num-labeled 10 --seed 0 --out-dir "$DATA/splits"
 fi
 
 echo "[demo] stage 1: training the classifier $STAGE1_CONFIG (log: $STAGE1_DIR/<timestamp>/)"
 show 'Iter\(train\)|multi-label/' $PY tools/train.py "$STAGE1_CONFIG" --work-dir "$STAGE1_DIR" --overwrite
-$PY tools/convert_classifier.py "$(cat "$STAGE1_DIR/last_checkpoint")" "$STAGE1_DIR/classifier.pth"
+$PY tools/model_converters/convert_classifier.py "$(cat "$STAGE1_DIR/last_checkpoint")" "$STAGE1_DIR/classifier.pth"
 
 echo "[demo] stage 2: training $CONFIG from it (log: $WORK_DIR/<timestamp>/)"
 show 'Iter\(train\)|Iter\(val\)' $PY tools/train.py "$CONFIG" --work-dir "$WORK_DIR" --overwrite "$@"

@@ -2,10 +2,10 @@
 # the ImageNet ResNet50 (torchvision weights) with global average pooling and a linear layer over
 # the 20 VOC classes, fine-tuned with sigmoid BCE on VOC 2012 multi-label classification.
 # Trains on every VOC 2012 image outside the segmentation val list (labeled.txt + image_level.txt
-# of a split written by tools/make_voc_splits.py: 15,676 images), validates on the 1,449
+# of a split written by tools/dataset_converters/make_voc_splits.py: 15,676 images), validates on the 1,449
 # segmentation val images; reports precision, recall and F1 (macro and micro, threshold 0.5)
 # and mAP. The segmentors of the grid start from its last checkpoint, converted with
-#   python tools/convert_classifier.py work_dirs/multilabel_r50_voc12/epoch_10.pth \
+#   python tools/model_converters/convert_classifier.py work_dirs/multilabel_r50_voc12/epoch_10.pth \
 #       checkpoints/voc12_classifier_r50.pth
 _base_ = ['mmpretrain::_base_/default_runtime.py']
 custom_imports = dict(imports=['unrolled_lrp'], allow_failed_imports=False)

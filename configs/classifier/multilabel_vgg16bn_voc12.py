@@ -1,7 +1,7 @@
 # Pre-training of the VGG16-BN classifier: the ImageNet VGG16-BN of mmpretrain (its feature
 # extractor; GAP + linear layer over the 20 VOC classes instead of its fully connected layers),
 # fine-tuned as the ResNet50 one. Convert its last checkpoint with
-#   python tools/convert_classifier.py work_dirs/multilabel_vgg16bn_voc12/epoch_10.pth \
+#   python tools/model_converters/convert_classifier.py work_dirs/multilabel_vgg16bn_voc12/epoch_10.pth \
 #       checkpoints/voc12_classifier_vgg16bn.pth
 _base_ = ['./multilabel_r50_voc12.py']
 model = dict(

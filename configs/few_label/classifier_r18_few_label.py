@@ -1,10 +1,10 @@
-# Stage 1 of the few-label benchmark (tools/few_label_benchmark.py): the CPU ResNet18 classifier
+# Stage 1 of the few-label benchmark (tools/benchmarks/few_label_benchmark.py): the CPU ResNet18 classifier
 # of the main job's stage 1, on the benchmark's scenes, trained on the image-level labels of
 # every image outside the segmentation val list. Every method of the benchmark starts from its
 # converted checkpoint. 6,000 iterations: on the looks scenes (3,520 training images) the val F1
 # rose 57.7 / 73.5 / 92.1 / 97.0 at 1,000-4,000 iterations and stayed at 96.3-98.2 from there
 # to 8,000. Data (the benchmark writes its own):
-#   python tools/make_synthetic_voc.py data/few_label_voc --style looks --looks-per-class 3 \
+#   python tools/dataset_converters/make_synthetic_voc.py data/few_label_voc --style looks --looks-per-class 3 \
 #       --num-images 4000 --val-fraction 0.12 --image-level-fraction 0.76 --seed 0
 _base_ = ['../synthetic/classifier_r18_synthetic.py']
 data_root = 'data/few_label_voc'

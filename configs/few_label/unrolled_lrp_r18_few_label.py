@@ -1,8 +1,8 @@
-# Unrolled LRP-0 in the few-label benchmark (tools/few_label_benchmark.py): the main job's stage 2
+# Unrolled LRP-0 in the few-label benchmark (tools/benchmarks/few_label_benchmark.py): the main job's stage 2
 # (configs/synthetic/unrolled_lrp_r18_synthetic.py, same model and schedule) on the few-label
 # scenes, starting from the few-label classifier (classifier_r18_few_label.py, converted by
-# tools/convert_classifier.py). Pixel loss on the masks of the split, classification loss on
-# every sample. tools/few_label_benchmark.py writes one config per run from this one, with its
+# tools/model_converters/convert_classifier.py). Pixel loss on the masks of the split, classification loss on
+# every sample. tools/benchmarks/few_label_benchmark.py writes one config per run from this one, with its
 # split (6, 12, 30 masks: 1, 2, 5 per class), seed and schedule; by hand:
 #   --cfg-options train_dataloader.dataset.labeled_split=data/few_label_voc/splits/12/labeled.txt
 #                 train_dataloader.dataset.image_level_split=data/few_label_voc/splits/12/image_level.txt

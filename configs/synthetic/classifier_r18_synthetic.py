@@ -5,7 +5,7 @@
 # images count with their XML labels only), validated on the val images after training with
 # precision, recall and F1 (macro, threshold 0.5). tools/run_synthetic_demo.sh converts its
 # last checkpoint for stage 2 (configs/synthetic/unrolled_lrp_r18_synthetic.py):
-#   python tools/convert_classifier.py work_dirs/classifier_r18_synthetic/iter_1500.pth \
+#   python tools/model_converters/convert_classifier.py work_dirs/classifier_r18_synthetic/iter_1500.pth \
 #       work_dirs/classifier_r18_synthetic/classifier.pth
 _base_ = ['mmpretrain::_base_/default_runtime.py']
 custom_imports = dict(imports=['unrolled_lrp'], allow_failed_imports=False)

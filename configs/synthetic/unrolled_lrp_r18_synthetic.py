@@ -1,10 +1,10 @@
 # Stage 2 of the main job: unrolled LRP-0 on the synthetic VOC, sized for a CPU. A ResNet18 at
 # quarter width with plain BatchNorm on 96 px crops, batch 4 with 2 pixel-labelled images,
 # starting from the stage-1 classifier (configs/synthetic/classifier_r18_synthetic.py, converted
-# by tools/convert_classifier.py), as the paper starts from a fine-tuned classifier.
+# by tools/model_converters/convert_classifier.py), as the paper starts from a fine-tuned classifier.
 # tools/run_synthetic_demo.sh runs both stages. Data (the demo writes it):
-#   python tools/make_synthetic_voc.py data/synthetic_voc --num-images 240 --seed 0
-#   python tools/make_voc_splits.py data/synthetic_voc --num-labeled 10 --seed 0 \
+#   python tools/dataset_converters/make_synthetic_voc.py data/synthetic_voc --num-images 240 --seed 0
+#   python tools/dataset_converters/make_voc_splits.py data/synthetic_voc --num-labeled 10 --seed 0 \
 #       --out-dir data/synthetic_voc/splits
 _base_ = [
     '../_base_/models/unrolled_lrp_r50.py', '../_base_/datasets/synthetic_voc.py',

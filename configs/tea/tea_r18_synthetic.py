@@ -25,7 +25,7 @@ model = dict(
     teacher=dict(backbone=dict(resnet18, stem_channels=16, base_channels=16), in_channels=16 * 8),
     teacher_checkpoint='work_dirs/unrolled_lrp_r18_synthetic/iter_1500.pth',
     student=dict(backbone=dict(resnet18, stem_channels=8, base_channels=8), in_channels=8 * 8),
-    eps=0.1,
+    composite=dict(type='LRPEpsilon', epsilon=0.1),
     # not class-centred: a sigmoid (multi-label) decision changes when all logits shift alike
     loss_heatmap=dict(type='HeatmapMatchingLoss', criterion='mse'),
     multi_label=True)

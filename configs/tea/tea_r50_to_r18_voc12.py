@@ -31,7 +31,7 @@ model = dict(
                       style='pytorch', norm_cfg=norm_cfg, norm_eval=False,
                       init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet18')),
         in_channels=512),
-    eps=0.1,
+    composite=dict(type='LRPEpsilon', epsilon=0.1),
     # not class-centred: a sigmoid (multi-label) decision changes when all logits shift alike
     loss_heatmap=dict(type='HeatmapMatchingLoss', criterion='mse'),
     multi_label=True)

@@ -1,7 +1,7 @@
 # Semi-supervised PASCAL VOC 2012: the images of `labeled.txt` train with their masks, the
 # images of `image_level.txt` (every other VOC 2012 image outside the segmentation val list)
 # with their image-level labels from Annotations/*.xml only. Write the split files with
-#   python tools/make_voc_splits.py data/VOCdevkit/VOC2012 --num-labeled 20 100 500 1464 \
+#   python tools/dataset_converters/make_voc_splits.py data/VOCdevkit/VOC2012 --num-labeled 20 100 500 1464 \
 #       --seed 0 --out-dir data/splits/voc12
 # A derived config picks another split by overriding the two files:
 #   split_dir = 'data/splits/voc12/100'

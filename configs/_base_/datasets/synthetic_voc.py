@@ -1,6 +1,6 @@
 # The synthetic VOC tree (small textured scenes, four classes) for smoke runs on a CPU:
-#   python tools/make_synthetic_voc.py data/synthetic_voc --num-images 60 --seed 0
-#   python tools/make_voc_splits.py data/synthetic_voc --num-labeled 10 --seed 0 \
+#   python tools/dataset_converters/make_synthetic_voc.py data/synthetic_voc --num-images 60 --seed 0
+#   python tools/dataset_converters/make_voc_splits.py data/synthetic_voc --num-labeled 10 --seed 0 \
 #       --out-dir data/synthetic_voc/splits
 # Same structure as semi_voc12.py; override the split files the same way.
 _base_ = ['./semi_voc12.py']

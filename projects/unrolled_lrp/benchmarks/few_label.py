@@ -111,7 +111,7 @@ class FewLabelBenchmark:
             self.log(f'[benchmark] writing the scenes to {self.data_root}')
             args = [f'--{key.replace("_", "-")}={value}' for key, value in settings.items()]
             self.work_dir.mkdir(parents=True, exist_ok=True)
-            run_tool(['tools/make_synthetic_voc.py', self.data_root, *args],
+            run_tool(['tools/dataset_converters/make_synthetic_voc.py', self.data_root, *args],
                      self.work_dir / 'make_synthetic_voc.log')
         elif marker.read_text().splitlines()[0] != expected:
             raise ValueError(f'{self.data_root} holds scenes made otherwise ("'
@@ -120,8 +120,9 @@ class FewLabelBenchmark:
         train_list = self.data_root / 'ImageSets/Segmentation/train.txt'
         num_train = len(train_list.read_text().split())
         sizes = sorted({k * NUM_CLASSES for k in self.labels_per_class} | {num_train})
-        run_tool(['tools/make_voc_splits.py', self.data_root, '--num-labeled', *sizes,
-                  '--seed', self.data_seed, '--out-dir', self.data_root / 'splits'],
+        run_tool(['tools/dataset_converters/make_voc_splits.py', self.data_root,
+                  '--num-labeled', *sizes, '--seed', self.data_seed,
+                  '--out-dir', self.data_root / 'splits'],
                  self.work_dir / 'make_voc_splits.log')
         return num_train
 
@@ -163,7 +164,8 @@ class FewLabelBenchmark:
             self.log(f'[benchmark] stage 1: the classifier on {image_labels} image labels')
             run_tool(['tools/train.py', config, '--work-dir', out], out / 'train.log')
             last = (out / 'last_checkpoint').read_text().strip()
-            run_tool(['tools/convert_classifier.py', last, checkpoint], out / 'convert.log')
+            run_tool(['tools/model_converters/convert_classifier.py', last, checkpoint],
+                     out / 'convert.log')
         metrics = last_metrics(out)
         return dict(f1=metrics.get('multi-label/f1-score_micro'),
                     precision=metrics.get('multi-label/precision_micro'),

@@ -3,8 +3,9 @@
 The paper's claim is a mechanism: with few masks, the unrolled classifier segments what the
 masks never showed, because its classifier learned every look of a class from image labels.
 On scenes whose objects record their look (``SegmentationLook/<id>.png`` beside each mask,
-written by ``tools/make_synthetic_voc.py``), this metric scores that directly: the looks
-present in the masks of ``labeled_split`` are *seen*; every other look is *unseen*.
+written by ``tools/dataset_converters/make_synthetic_voc.py``), this metric scores that
+directly: the looks present in the masks of ``labeled_split`` are *seen*; every other look is
+*unseen*.
 
 ``mIoU_unseen_looks`` is MMSeg's per-class IoU with the pixels of seen-look objects set to
 ignore (so predictions there count nowhere), averaged over the object classes that still have
@@ -29,7 +30,8 @@ LOOK_MAP_DIR = 'SegmentationLook'
 def read_look_map(path):
     if not osp.isfile(path):
         raise FileNotFoundError(f'{path}: look map does not exist (a tree written by '
-                                'tools/make_synthetic_voc.py has one beside every mask)')
+                                'tools/dataset_converters/make_synthetic_voc.py has one beside '
+                                'every mask)')
     return np.asarray(Image.open(path))
 
 

@@ -121,8 +121,9 @@ def check_init_checkpoints(cfg: Config) -> None:
     if missing:
         raise ConfigError(
             f'config {cfg.filename}: checkpoint to start from not found\n' + '\n'.join(missing) +
-            '\nTrain and convert the classifier first (tools/convert_classifier.py; '
-            'tools/run_synthetic_demo.sh runs both stages of the synthetic configs), or set '
+            '\nTrain and convert the classifier first '
+            '(tools/model_converters/convert_classifier.py; tools/run_synthetic_demo.sh runs '
+            'both stages of the synthetic configs), or set '
             'the path with --cfg-options classifier=PATH (configs that name it once) or the '
             'keys above.')
 

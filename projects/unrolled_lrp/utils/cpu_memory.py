@@ -4,9 +4,9 @@ On a CPU the decoder's tensors are large (batch x classes x channels x pixels: 8
 ResNet50's first stage for 4 images x 21 classes at 128 px). glibc gives every block over
 32 MB back to the kernel when it is freed (mmap/munmap), so each new tensor of that size
 is paid for again in page faults: the decoder's transposed convolutions then run at about
-half speed (tools/benchmark.py --no-keep-freed-memory shows it). Turning off mmap for large
-blocks and trimming keeps freed memory for the next tensor, as PyTorch's caching allocator
-does on a GPU; the cost is that the process holds its peak memory until it exits.
+half speed (tools/benchmarks/speed_benchmark.py --no-keep-freed-memory shows it). Turning off
+mmap for large blocks and trimming keeps freed memory for the next tensor, as PyTorch's caching
+allocator does on a GPU; the cost is that the process holds its peak memory until it exits.
 """
 import ctypes
 

@@ -1,5 +1,5 @@
 """The files of an explained image (pictures, heatmaps as numbers) and the index page of a
-folder of them, as ``tools/explain.py`` writes them."""
+folder of them, as ``tools/analysis_tools/explain.py`` writes them."""
 import html
 import os
 import os.path as osp

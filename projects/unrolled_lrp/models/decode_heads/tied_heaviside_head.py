@@ -45,7 +45,8 @@ class TiedHeavisideHead(BaseDecodeHead):
             (float32, exact); 'bfloat16': in bfloat16 (:class:`TiedDecoder`'s ``dtype``;
             the encoder, the per-sample factors, the heatmaps and the losses stay
             float32): half the signal's memory, faster where the hardware has bfloat16
-            arithmetic; ``tools/benchmark.py`` measures its speed and heatmap error.
+            arithmetic; ``tools/benchmarks/speed_benchmark.py`` measures its speed and
+            heatmap error.
         score_scale (float): Factor from heatmaps to pixel scores (the reference: 1).
         scale_by_pixels (bool): Also multiply by the input's H*W, so that a score is
             relevance per pixel relative to a uniform spread of the logit, whatever
@@ -66,11 +67,6 @@ class TiedHeavisideHead(BaseDecodeHead):
     def __init__(self, in_channels, num_classes, composite='LRP0', class_chunk=None,
                  decoder_dtype=None, score_scale=1.0, scale_by_pixels=False,
                  score_normalization='none', loss_classes='all', **kwargs):
-        for key in ('mode', 'eps', 'epsilon_scope'):
-            if key in kwargs:
-                raise ValueError(f'TiedHeavisideHead: {key!r} is now part of composite=, e.g. '
-                                 "composite=dict(type='LRPEpsilon', epsilon=0.25, scope='layer')"
-                                 ", 'LRP0', 'WSAE'")
         for key in ('channels', 'input_transform', 'out_channels', 'threshold'):
             if kwargs.get(key) is not None:
                 raise ValueError(f'TiedHeavisideHead does not take {key!r}: the classifier '

@@ -39,10 +39,10 @@ class HeatmapDistiller(BaseModel):
         teacher_checkpoint (str, optional): Teacher weights, loaded by ``init_weights``:
             a checkpoint of :class:`UnrolledLRP` or of an mmpretrain ``ImageClassifier``
             with a linear head.
-        eps (float): Epsilon of the LRP-epsilon rule of both (epsilon = 0 makes deep
-            heatmaps too noisy to match: on the bias benchmark's teacher the heatmap sums
-            correlate with the logits at 0.32 for epsilon 0, 0.41 for 0.01, 0.81 for 0.1).
-        epsilon_scope (str): 'layer' or 'block'.
+        composite (str | dict): The LRP rule composite of both, as the decode head takes
+            it; LRP-epsilon with epsilon 0.1 by default (epsilon 0 makes deep heatmaps too
+            noisy to match: on the bias benchmark's teacher the heatmap sums correlate with
+            the logits at 0.32 for epsilon 0, 0.41 for 0.01, 0.81 for 0.1).
         loss_heatmap (dict): Config of the loss, a :class:`HeatmapMatchingLoss` by default.
         topk (int, optional): Match only the maps of the teacher's ``topk`` highest-scoring
             classes of each image; all classes by default.
@@ -54,14 +54,14 @@ class HeatmapDistiller(BaseModel):
             ``mmpretrain.ClsDataPreprocessor``, matching the dataset's samples.
     """
 
-    def __init__(self, teacher, student, num_classes, teacher_checkpoint=None, eps=0.1,
-                 epsilon_scope='layer', loss_heatmap=None, topk=None, class_weights=None,
-                 class_chunk=None, multi_label=False, data_preprocessor=None, init_cfg=None):
+    def __init__(self, teacher, student, num_classes, teacher_checkpoint=None,
+                 composite=dict(type='LRPEpsilon', epsilon=0.1), loss_heatmap=None, topk=None,
+                 class_weights=None, class_chunk=None, multi_label=False,
+                 data_preprocessor=None, init_cfg=None):
         if isinstance(data_preprocessor, dict):
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        decoder = dict(num_classes=num_classes, eps=eps, epsilon_scope=epsilon_scope,
-                       class_chunk=class_chunk)
+        decoder = dict(num_classes=num_classes, composite=composite, class_chunk=class_chunk)
         self.teacher = GAPLinearClassifier(**teacher, **decoder)
         self.teacher.requires_grad_(False)
         self.student = GAPLinearClassifier(**student, **decoder)

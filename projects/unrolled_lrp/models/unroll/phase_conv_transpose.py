@@ -7,7 +7,7 @@ pixel ``S*i + a`` of a stride-``S`` transposed convolution only meets the kernel
 smaller kernel. All ``S*S`` phases run as one convolution with ``C*S*S`` output
 channels, whose outputs are interleaved back into the ``S``-times larger image. Same
 products, same sums: equal to ``conv_transpose2d`` up to rounding (measured 2x faster for
-the stem on a CPU, tools/benchmark.py).
+the stem on a CPU, tools/benchmarks/speed_benchmark.py).
 """
 from functools import lru_cache
 

@@ -4,8 +4,8 @@ A decoder signal is logically (B, K, C, h, w) (samples, classes, channels, pixel
 kept in memory as (B, K, h, w, C); the encoder tensors the gates multiply it with (ReLU
 outputs) are brought to the same layout. oneDNN, which runs PyTorch's CPU convolutions, does
 transposed convolutions on channels-last input 1.5-4x faster than on (B, C, h, w) input
-(tools/benchmark.py measures the whole decoder), and element-wise products of operands in
-one layout need no strided gathers.
+(tools/benchmarks/speed_benchmark.py measures the whole decoder), and element-wise products of
+operands in one layout need no strided gathers.
 """
 import torch
 

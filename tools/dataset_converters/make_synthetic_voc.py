@@ -20,8 +20,8 @@ images without masks (image-level labels only), ``SegmentationLook/`` and ``look
 
 Example::
 
-    python tools/make_synthetic_voc.py data/synthetic_voc --num-images 60 --seed 0
-    python tools/make_synthetic_voc.py data/looks_voc --style looks --looks-per-class 3 \
+    python tools/dataset_converters/make_synthetic_voc.py data/synthetic_voc --num-images 60 --seed 0
+    python tools/dataset_converters/make_synthetic_voc.py data/looks_voc --style looks --looks-per-class 3 \
         --num-images 4000 --val-fraction 0.12 --image-level-fraction 0.76
 """
 import argparse

@@ -6,7 +6,7 @@ Keeps ``state_dict`` and ``meta`` (config text and the dataset's classes and pal
 (loss history), which only resuming needs. Writes ``OUT_STEM-{sha256[:8]}.pth``, MMSeg's
 model-zoo convention, so a download can be checked against its name.
 
-    python tools/publish_model.py work_dirs/run/iter_20000.pth unrolled_lrp_r50_voc_20.pth
+    python tools/misc/publish_model.py work_dirs/run/iter_20000.pth unrolled_lrp_r50_voc_20.pth
 """
 import argparse
 import hashlib

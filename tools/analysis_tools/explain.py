@@ -1,6 +1,6 @@
 """Explain images with a segmentor of this project or a plain image classifier.
 
-    python tools/explain.py IMAGE_OR_DIR CONFIG CHECKPOINT --out-dir D \
+    python tools/analysis_tools/explain.py IMAGE_OR_DIR CONFIG CHECKPOINT --out-dir D \
         [--classes NAME_OR_INDEX ... | --top-k K] [--c1c] [--device cpu]
         [--composite LRP0|LRPEpsilon|EpsilonPlusFlat|... --composite-args key=value ...]
 

@@ -14,7 +14,7 @@ from the 10,582 images that MMSegmentation's ``voc_aug.py`` lists.
 
 Example::
 
-    python tools/make_voc_splits.py data/VOCdevkit/VOC2012 \
+    python tools/dataset_converters/make_voc_splits.py data/VOCdevkit/VOC2012 \
         --num-labeled 20 100 500 1464 --seed 0 --out-dir data/splits/voc12
 """
 import argparse

@@ -21,7 +21,7 @@ background logit out, so this row is shaped by the segmentation loss alone. A ze
 give the same start for LRP-0 but none for WS-AE, whose ReLU passes no gradient at zero. A
 classifier with K rows (background first) is copied as it is.
 
-    python tools/convert_classifier.py work_dirs/multilabel_r50_voc12/epoch_10.pth \
+    python tools/model_converters/convert_classifier.py work_dirs/multilabel_r50_voc12/epoch_10.pth \
         checkpoints/voc12_classifier_r50.pth
 """
 import argparse

@@ -1,8 +1,8 @@
 """The few-label benchmark: the paper's Tables 1 and 3 at CPU scale, on scenes made for it.
 
-    python tools/few_label_benchmark.py                 # 1, 2, 5 masks per class and all
-    python tools/few_label_benchmark.py --image-labels 300 1000   # plus the image-label curve
-    python tools/few_label_benchmark.py --quick         # one split, one seed, short runs
+    python tools/benchmarks/few_label_benchmark.py                 # 1, 2, 5 masks per class and all
+    python tools/benchmarks/few_label_benchmark.py --image-labels 300 1000   # plus the image-label curve
+    python tools/benchmarks/few_label_benchmark.py --quick         # one split, one seed, short runs
 
 The protocol (data, stage 1, stage 2, tables and plots) is
 ``unrolled_lrp.benchmarks.few_label.FewLabelBenchmark``; an interrupted benchmark resumes

@@ -1,6 +1,6 @@
 """Label-efficiency figure: mIoU against the number of pixel-labelled images.
 
-    python tools/plot_results.py WORK_DIR_OR_JSON [...] --out fig.png [--metric mIoU]
+    python tools/analysis_tools/plot_results.py WORK_DIR_OR_JSON [...] --out fig.png [--metric mIoU]
 
 Each argument is a work dir holding the ``test_results.json`` that ``tools/test.py``
 writes (``{"config": ..., "checkpoint": ..., "metrics": {"mIoU": ...}}``) or that
@@ -90,7 +90,7 @@ def collect(paths, metric):
 def draw(runs, metric, ticks=LABEL_COUNTS, title='PASCAL VOC 2012 val', paper=True):
     """The matplotlib figure of ``runs`` (see :func:`collect`): x ticks at ``ticks``, panels
     titled ``title, backbone``, the paper's mIoU as dashed lines when ``paper`` is set
-    (tools/few_label_benchmark.py draws its synthetic grid without them)."""
+    (tools/benchmarks/few_label_benchmark.py draws its synthetic grid without them)."""
     backbones = [b for b in BACKBONES if any(key[1] == b for key in runs)]
     figure, axes = plt.subplots(1, len(backbones), figsize=(5.5 * len(backbones), 4.2),
                                 squeeze=False, sharey=True)
