@@ -6,7 +6,6 @@ foreign files, a copied work dir resuming from the source's checkpoint, splits w
 part, and errors buried under tracebacks.
 """
 import os
-import runpy
 import shutil
 import subprocess
 import sys

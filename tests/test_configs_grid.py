@@ -6,7 +6,6 @@ data is a generated VOC tree; the configs' 256 px crops shrink to 32 px, batches
 """
 import copy
 import functools
-import runpy
 from pathlib import Path
 from xml.etree import ElementTree
 

@@ -6,7 +6,6 @@ the segmentors' backbones equal the classifier's, and their class logits are the
 logits (mmpretrain's own forward) with the background logit minus their mean.
 """
 import copy
-import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -21,10 +20,10 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 from conftest import model_config, randomize_batch_norm
+from unrolled_lrp.utils.classifier_conversion import ConversionError, convert
 
 REPO = Path(__file__).parents[1]
 TOOL = REPO / 'tools' / 'model_converters' / 'convert_classifier.py'
-CONVERT = runpy.run_path(str(TOOL))
 METHODS = ('unrolled_lrp', 'ws_ae', 'lrp_eps', 'mt_unet', 'unet', 'fcn')
 WITH_CLASSIFIER = {'unrolled_lrp': 'decode_head', 'ws_ae': 'decode_head',
                    'lrp_eps': 'decode_head', 'mt_unet': 'cls_head'}
@@ -101,7 +100,7 @@ def test_every_segmentor_starts_from_the_converted_classifier(converted, method)
 
 def test_classifier_with_background_row_is_copied():
     weight, bias = torch.randn(21, 8), torch.randn(21)
-    state = CONVERT['convert']({'backbone.w': torch.ones(1), 'head.fc.weight': weight,
+    state = convert({'backbone.w': torch.ones(1), 'head.fc.weight': weight,
                                 'head.fc.bias': bias}, num_classes=21)
     assert torch.equal(state['decode_head.conv_seg.weight'], weight[:, :, None, None])
     assert torch.equal(state['decode_head.conv_seg.bias'], bias)
@@ -115,8 +114,8 @@ def test_classifier_with_background_row_is_copied():
      'head.fc.weight has 10 rows; expected 20 .* or 21'),
 ])
 def test_unsuitable_checkpoints_are_named_with_the_problem(state, message):
-    with pytest.raises(CONVERT['ConversionError'], match=f'^cls.pth: {message}'):
-        CONVERT['convert'](state, num_classes=21, source='cls.pth')
+    with pytest.raises(ConversionError, match=f'^cls.pth: {message}'):
+        convert(state, num_classes=21, source='cls.pth')
 
 
 def test_command_line_names_a_missing_checkpoint(tmp_path):

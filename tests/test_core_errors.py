@@ -101,8 +101,9 @@ def test_walker_that_skips_a_layer_fails_at_construction(monkeypatch):
     construction check compares the traced forward with the backbone's own."""
     from mmpretrain.models.backbones import ResNet, SEResNet
 
-    from unrolled_lrp.models.unroll import BACKBONE_WALKERS
-    monkeypatch.setitem(BACKBONE_WALKERS, SEResNet, BACKBONE_WALKERS[ResNet])
+    from unrolled_lrp.models.unroll import BACKBONE_WALKERS, backbone_key
+    monkeypatch.setitem(BACKBONE_WALKERS._module_dict, backbone_key(SEResNet),
+                        BACKBONE_WALKERS.get(backbone_key(ResNet)))
     config = model_config()
     config['backbone'] = dict(type='mmpretrain.SEResNet', depth=50, out_indices=(3, ))
     with pytest.raises(UnsupportedLayerError, match='SEResNet: the traced forward differs'):

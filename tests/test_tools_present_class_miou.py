@@ -46,10 +46,7 @@ def test_present_class_miou_equals_miou_when_every_class_occurs():
 
 def test_test_tool_writes_masks_through_any_iou_metric():
     """tools/test.py --out hands output_dir to IoUMetric and its subclasses, not to others."""
-    import runpy
-    from pathlib import Path
-    is_iou_metric = runpy.run_path(
-        str(Path(__file__).parents[1] / 'tools' / 'test.py'))['is_iou_metric']
+    from unrolled_lrp.utils.evaluation_setup import is_iou_metric
     assert is_iou_metric('IoUMetric') and is_iou_metric('PresentClassIoUMetric')
     assert is_iou_metric(PresentClassIoUMetric)
     assert not is_iou_metric('MultiLabelF1Metric') and not is_iou_metric(None)

@@ -1,6 +1,5 @@
 """HeatmapEvolutionHook: snapshots of fixed validation images, redrawn as one figure."""
 import os.path as osp
-import runpy
 from pathlib import Path
 from types import SimpleNamespace
 

@@ -10,7 +10,6 @@ classes) stops before testing unless ``--allow-partial-checkpoint``. Errors are 
 (``--debug``: the traceback).
 """
 import argparse
-import json
 import os
 import os.path as osp
 import sys
@@ -19,17 +18,14 @@ from mmengine.config import DictAction
 from mmengine.dist import is_main_process
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
-from mmseg.evaluation import IoUMetric
-from mmseg.registry import METRICS, RUNNERS
+from mmseg.registry import RUNNERS
 
 from unrolled_lrp.utils import (ConfigError, check_checkpoint_fits, check_data_paths,
                                 load_config, prepare_cpu_distributed, prepare_cpu_memory,
                                 require_sections, run_main)
 from unrolled_lrp.utils.config_checks import check_model_options
 from unrolled_lrp.utils.quiet_output import drop_idle_visualization_hook
-
-F1_METRIC = 'MultiLabelF1Metric'
-
+from unrolled_lrp.utils.evaluation_setup import add_metrics, trigger_visualization_hook, write_results
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Test (and evaluate) a segmentor checkpoint')
@@ -57,36 +53,6 @@ def parse_args():
     return args
 
 
-def test_metrics(cfg):
-    """The test evaluator's metric configs, as a list that lives in ``cfg``."""
-    evaluator = cfg.test_evaluator
-    holder, key = (evaluator, 'metrics') if 'metrics' in evaluator else (cfg, 'test_evaluator')
-    metrics = holder[key]
-    holder[key] = list(metrics) if isinstance(metrics, (list, tuple)) else [metrics]
-    return holder[key]
-
-
-def is_iou_metric(metric_type):
-    """Whether a metric type is MMSeg's IoUMetric or derives from it (such as
-    PresentClassIoUMetric): those write the predicted masks of ``--out``."""
-    if isinstance(metric_type, str):
-        metric_type = METRICS.get(metric_type)
-    return isinstance(metric_type, type) and issubclass(metric_type, IoUMetric)
-
-
-def trigger_visualization_hook(cfg, args):
-    hook = cfg.default_hooks.get('visualization')
-    if hook is None:
-        raise ConfigError(f'config {cfg.filename}: --show/--show-dir need a `visualization` '
-                          'hook in default_hooks (e.g. SegVisualizationHook)')
-    hook['draw'] = True
-    if args.show:
-        hook['show'] = True
-        hook['wait_time'] = args.wait_time
-    if args.show_dir:
-        cfg.visualizer['save_dir'] = args.show_dir
-
-
 def build_config(args):
     cfg = load_config(args.config, args.cfg_options)
     require_sections(cfg, ['model', 'test_dataloader', 'test_cfg', 'test_evaluator'])
@@ -102,7 +68,7 @@ def build_config(args):
     cfg.load_from = args.checkpoint
     cfg.resume = False
     if args.show or args.show_dir:
-        trigger_visualization_hook(cfg, args)
+        trigger_visualization_hook(cfg, args.show, args.wait_time, args.show_dir)
     else:
         drop_idle_visualization_hook(cfg)
     if args.tta:
@@ -110,29 +76,8 @@ def build_config(args):
         cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
         cfg.tta_model.module = cfg.model
         cfg.model = cfg.tta_model
-    metrics = test_metrics(cfg)
-    # F1 of the class logits; the metric itself skips models without a classifier
-    if not any(metric.get('type') == F1_METRIC for metric in metrics):
-        metrics.append(dict(type=F1_METRIC))
-    if args.out is not None:
-        iou_metrics = [metric for metric in metrics if is_iou_metric(metric.get('type'))]
-        if not iou_metrics:
-            raise ConfigError(f'config {cfg.filename}: --out needs an IoUMetric (or a subclass) '
-                              'in test_evaluator, which writes the masks')
-        for metric in iou_metrics:
-            metric.update(output_dir=args.out)
+    add_metrics(cfg, args.out)
     return cfg
-
-
-def write_results(cfg, args, metrics):
-    metrics = {name: value if value is None or isinstance(value, (list, str)) else float(value)
-               for name, value in metrics.items()}
-    path = osp.join(cfg.work_dir, 'test_results.json')
-    with open(path, 'w') as file:
-        json.dump(dict(config=args.config, checkpoint=args.checkpoint, metrics=metrics),
-                  file, indent=2)
-    print('\n'.join(f'{name}: {value}' for name, value in metrics.items()))
-    print(f'results written to {path}')
 
 
 def main():
@@ -150,7 +95,7 @@ def main():
         check_checkpoint_fits(model, args.checkpoint, what=f'the model of {args.config}')
     metrics = runner.test()
     if is_main_process():
-        write_results(cfg, args, metrics)
+        write_results(cfg.work_dir, args.config, args.checkpoint, metrics)
 
 
 if __name__ == '__main__':

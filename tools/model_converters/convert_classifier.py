@@ -21,60 +21,15 @@ background logit out, so this row is shaped by the segmentation loss alone. A ze
 give the same start for LRP-0 but none for WS-AE, whose ReLU passes no gradient at zero. A
 classifier with K rows (background first) is copied as it is.
 
-    python tools/model_converters/convert_classifier.py work_dirs/multilabel_r50_voc12/epoch_10.pth \
+    python tools/model_converters/convert_classifier.py \
+        work_dirs/multilabel_r50_voc12/epoch_10.pth \
         checkpoints/voc12_classifier_r50.pth
 """
 import argparse
-import os.path as osp
-import sys
 
-sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'projects'))
-
-import torch  # noqa: E402
-
-from unrolled_lrp.utils import read_state_dict, run_main  # noqa: E402
-from unrolled_lrp.utils.safe_output import atomic_torch_save, refuse_same_file  # noqa: E402
-
-HEAD_KEY = 'head.fc'
-TARGET_KEY = 'decode_head.conv_seg'
-BACKGROUND_ROW = 'negative mean of the class rows'
-
-
-class ConversionError(ValueError):
-    """A checkpoint that is not a GAP + linear multi-label classifier of the expected size."""
-
-
-def classifier_rows(weight, bias, num_classes, source):
-    """(K, C) weight and (K,) bias over the segmentation classes, background first."""
-    rows = weight.shape[0]
-    if bias is None:
-        bias = weight.new_zeros(rows)
-    if rows == num_classes:
-        return weight, bias
-    if rows == num_classes - 1:
-        return (torch.cat([-weight.mean(0, keepdim=True), weight]),
-                torch.cat([-bias.mean(0, keepdim=True), bias]))
-    raise ConversionError(f'{source}: {HEAD_KEY}.weight has {rows} rows; expected '
-                          f'{num_classes - 1} (object classes) or {num_classes} '
-                          '(background first) for --num-classes ' + str(num_classes))
-
-
-def convert(state_dict, num_classes, source='checkpoint'):
-    """The segmentors' state dict: ``backbone.*`` and the classifier as ``decode_head.conv_seg``."""
-    backbone = {key: value for key, value in state_dict.items() if key.startswith('backbone.')}
-    if not backbone:
-        raise ConversionError(f'{source}: no backbone.* parameters (keys start with '
-                              f'{sorted({key.split(".")[0] for key in state_dict})})')
-    weight = state_dict.get(f'{HEAD_KEY}.weight')
-    if weight is None or weight.dim() != 2:
-        heads = sorted(key for key in state_dict if key.startswith('head.'))
-        raise ConversionError(f'{source}: no linear classifier {HEAD_KEY}.weight (C_out, C_in); '
-                              f'its head has {heads or "no parameters"}. Expected an mmpretrain '
-                              'ImageClassifier with a (MultiLabel)LinearClsHead')
-    weight, bias = classifier_rows(weight, state_dict.get(f'{HEAD_KEY}.bias'), num_classes,
-                                   source)
-    return dict(backbone, **{f'{TARGET_KEY}.weight': weight[:, :, None, None].clone(),
-                             f'{TARGET_KEY}.bias': bias.clone()})
+from unrolled_lrp.utils import read_state_dict, run_main
+from unrolled_lrp.utils.classifier_conversion import BACKGROUND_ROW, TARGET_KEY, convert
+from unrolled_lrp.utils.safe_output import atomic_torch_save, refuse_same_file
 
 
 def parse_args():

@@ -4,10 +4,11 @@ from .tied_decoder import TiedDecoder, classifier_heatmaps, pooled_logits
 from .trace import ForwardTrace
 from .trace_builder import UnsupportedLayerError
 from .walk import check_backbone, walk_backbone
-from .walker_registry import BACKBONE_WALKERS, BackboneWalker, register_walker, supported_backbones
+from .walker_registry import (BACKBONE_WALKERS, BackboneWalker, backbone_key, register_walker,
+                              supported_backbones)
 
 __all__ = [
     'TiedDecoder', 'classifier_heatmaps', 'pooled_logits', 'ForwardTrace',
     'UnsupportedLayerError', 'check_backbone', 'walk_backbone', 'BACKBONE_WALKERS',
-    'BackboneWalker', 'register_walker', 'supported_backbones'
+    'BackboneWalker', 'backbone_key', 'register_walker', 'supported_backbones'
 ]

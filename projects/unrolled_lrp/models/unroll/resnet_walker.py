@@ -66,5 +66,8 @@ def walk_resnet(records, stage_ends, backbone, x):
     return x
 
 
-register_walker(BackboneWalker(walk=walk_resnet, check=check_resnet),
-                ResNet, ResNetV1c, PretrainResNet, PretrainResNetV1c)
+@register_walker(ResNet, ResNetV1c, PretrainResNet, PretrainResNetV1c)
+class ResNetWalker(BackboneWalker):
+    """MMSeg's and mmpretrain's ResNet and ResNetV1c."""
+    walk = staticmethod(walk_resnet)
+    check = staticmethod(check_resnet)

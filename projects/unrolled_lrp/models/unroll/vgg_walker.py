@@ -20,9 +20,14 @@ def walk_vgg(records, stage_ends, backbone, x):
     layers = getattr(backbone, backbone.module_name)
     stage_ends.append(0)
     for start, end in backbone.range_sub_modules:
-        x = walk_sequential(records, [layers[j] for j in range(start, end)], x, f'features[{start}:{end}]')
+        x = walk_sequential(records, [layers[j] for j in range(start, end)], x,
+                            f'features[{start}:{end}]')
         stage_ends.append(len(records))
     return x
 
 
-register_walker(BackboneWalker(walk=walk_vgg, check=check_vgg), VGG)
+@register_walker(VGG)
+class VGGWalker(BackboneWalker):
+    """mmpretrain's VGG, with or without BatchNorm."""
+    walk = staticmethod(walk_vgg)
+    check = staticmethod(check_vgg)

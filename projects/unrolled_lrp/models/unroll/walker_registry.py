@@ -1,45 +1,56 @@
-"""Which walker traces which backbone: keyed by the backbone's exact class.
+"""Which walker traces which backbone: an mmengine registry keyed by the backbone's exact class.
 
 A subclass is not its parent: mmpretrain's ``SEResNet`` or ``ResNet_CIFAR`` derive from
 ``ResNet`` but add or change layers the ResNet walker does not visit, so each class is
-registered on its own. Supporting a new backbone is one walker file that calls
-:func:`register_walker` and one import in ``unroll/walk.py``.
+registered on its own, under its module path and name (:func:`backbone_key`). Supporting a new
+backbone is one walker file whose :class:`BackboneWalker` subclass is decorated with
+:func:`register_walker`, and one import in ``unroll/walk.py``.
 """
-from dataclasses import dataclass
-from typing import Callable
+from mmengine.registry import Registry
 
 from .trace_builder import UnsupportedLayerError
 
+BACKBONE_WALKERS = Registry('backbone walker')
 
-@dataclass(frozen=True)
+
 class BackboneWalker:
     """``walk(records, stage_ends, backbone, x)`` runs the backbone through the trace builder
     and returns its last feature map; ``check(backbone)`` raises for configurations the walker
     cannot trace (without data, so construction fails early) and returns the last stage's
-    index."""
-    walk: Callable
-    check: Callable
+    index. Subclasses define both as static methods."""
+
+    @staticmethod
+    def walk(records, stage_ends, backbone, x):
+        raise NotImplementedError
+
+    @staticmethod
+    def check(backbone):
+        raise NotImplementedError
 
 
-BACKBONE_WALKERS = {}
+def backbone_key(cls):
+    """The registry key of a backbone class: its module path and name (mmengine reads a '.'
+    as a scope, so the path is written with '/')."""
+    return f"{cls.__module__.replace('.', '/')}:{cls.__qualname__}"
 
 
-def register_walker(walker, *backbone_classes):
-    """Registers ``walker`` (a :class:`BackboneWalker`) for each of ``backbone_classes``."""
-    for cls in backbone_classes:
-        if cls in BACKBONE_WALKERS:
-            raise KeyError(f'{cls.__module__}.{cls.__qualname__} already has a walker')
-        BACKBONE_WALKERS[cls] = walker
+def register_walker(*backbone_classes):
+    """Class decorator: the walker traces each of ``backbone_classes`` (exactly these)."""
+    def register(walker):
+        for cls in backbone_classes:
+            BACKBONE_WALKERS.register_module(name=backbone_key(cls), module=walker)
+        return walker
+    return register
 
 
 def supported_backbones():
     """The registered classes as ``package Class`` names, for error messages and docs."""
-    return ', '.join(sorted(f"{cls.__module__.split('.')[0]} {cls.__name__}"
-                            for cls in BACKBONE_WALKERS))
+    return ', '.join(sorted(f"{key.split('/')[0]} {key.split(':')[-1]}"
+                            for key in BACKBONE_WALKERS.module_dict))
 
 
 def find_walker(backbone):
-    walker = BACKBONE_WALKERS.get(type(backbone))
+    walker = BACKBONE_WALKERS.get(backbone_key(type(backbone)))
     if walker is None:
         raise UnsupportedLayerError(
             f'backbone {type(backbone).__name__} is not supported by the tied decoder '

@@ -1,7 +1,7 @@
 """The multi-task UNet: a UNet plus a classifier branch trained on image-level labels."""
 from mmseg.registry import MODELS
 
-from ..segmentors.image_level_segmentor import ImageLevelSegmentor
+from .image_level_segmentor import ImageLevelSegmentor
 
 
 @MODELS.register_module()
