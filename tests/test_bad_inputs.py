@@ -119,6 +119,7 @@ def test_init_checkpoints_are_checked_against_their_module(tmp_path, cpu_model_s
         check_start_checkpoints(model, cfg)
 
 
+@pytest.mark.slow
 def test_test_tool_refuses_a_checkpoint_that_does_not_fit(voc, tmp_path):
     """A torchvision ResNet18 state dict (no key matches) used to give metrics of random
     weights with exit 0."""
@@ -139,6 +140,7 @@ NOT_CHECKPOINTS = {'web page': b'<!DOCTYPE html><html><body>Not Found</body></ht
 
 @pytest.mark.parametrize('tool', ['test.py', 'convert_classifier.py', 'publish_model.py',
                                   'explain.py'])
+@pytest.mark.slow
 def test_a_file_that_is_no_checkpoint_is_one_line_in_every_tool(voc, tmp_path, tool):
     """A failed download or a Git LFS pointer saved as .pth gave torch's 'IndexError: pop from
     empty list' (under a traceback) in every tool that reads a checkpoint."""
@@ -165,6 +167,7 @@ def test_the_teacher_loader_names_a_file_that_is_no_checkpoint(tmp_path, kind):
         load_classifier_checkpoint(None, str(path))
 
 
+@pytest.mark.slow
 def test_train_tool_refuses_a_classifier_of_another_size(voc, tmp_path, cpu_model_state):
     handed_over = {k: v for k, v in cpu_model_state.items() if k.startswith('backbone.')}
     handed_over.update({'decode_head.conv_seg.weight': torch.zeros(20, 128, 1, 1),
@@ -300,6 +303,7 @@ def test_a_val_id_in_a_training_list_is_refused(voc_copy, split):
 
 # 4. and 5. tools never destroy their inputs --------------------------------------------------
 
+@pytest.mark.slow
 def test_convert_classifier_refuses_to_write_over_its_input(tmp_path):
     path = tmp_path / 'classifier.pth'
     torch.save({'state_dict': {'backbone.w': torch.ones(2), 'head.fc.weight': torch.ones(20, 2),
@@ -358,6 +362,7 @@ def train_command(voc, work_dir, *options, classifier):
             *data_options(voc), f'classifier={classifier}', *options]
 
 
+@pytest.mark.slow
 def test_a_used_work_dir_needs_resume_or_overwrite_and_keeps_its_checkpoints(
         voc, tmp_path, cpu_model_state):
     classifier = tmp_path / 'classifier.pth'
@@ -371,6 +376,7 @@ def test_a_used_work_dir_needs_resume_or_overwrite_and_keeps_its_checkpoints(
     assert (work_dir / 'iter_500.pth').read_bytes() == b'an earlier run'
 
 
+@pytest.mark.slow
 def test_schedules_that_train_nothing_are_errors(voc, tmp_path, cpu_model_state):
     classifier = tmp_path / 'classifier.pth'
     torch.save({'state_dict': cpu_model_state}, classifier)
@@ -392,6 +398,7 @@ def test_schedules_that_train_nothing_are_errors(voc, tmp_path, cpu_model_state)
 @pytest.mark.parametrize('option, named', [('model.cls_los=1', 'model.cls_los is no option of'),
                                            ('model.decode_head.score_normalisation=rms',
                                             'model.decode_head.score_normalisation is no option')])
+@pytest.mark.slow
 def test_a_config_typo_is_one_line_naming_the_key(voc, tmp_path, cpu_model_state, option,
                                                   named):
     classifier = tmp_path / 'classifier.pth'
@@ -421,6 +428,7 @@ def test_the_classifier_variable_reaches_the_weights_that_load(tmp_path):
     assert cfg.train_dataloader.dataset.data_root == '/data/voc'
 
 
+@pytest.mark.slow
 def test_amp_on_a_cpu_is_one_line(voc, tmp_path, cpu_model_state):
     if torch.cuda.is_available():
         pytest.skip('with CUDA --amp runs')
@@ -430,6 +438,7 @@ def test_amp_on_a_cpu_is_one_line(voc, tmp_path, cpu_model_state):
                             '--amp'), '--amp (automatic mixed precision) needs a CUDA GPU')
 
 
+@pytest.mark.slow
 def test_dist_scripts_name_a_wrong_process_count_or_config(tmp_path):
     for args in ((CPU_CONFIG, '0'), (CPU_CONFIG, '--work-dir', tmp_path)):
         process = subprocess.run(['bash', 'tools/dist_train.sh', *map(str, args)], cwd=REPO,
@@ -443,6 +452,7 @@ def test_dist_scripts_name_a_wrong_process_count_or_config(tmp_path):
 # 7. splits: all arguments checked before anything is written ---------------------------------
 
 @pytest.mark.parametrize('sizes', [['4', '25'], ['0']])
+@pytest.mark.slow
 def test_make_voc_splits_writes_nothing_for_a_bad_size(voc, tmp_path, sizes):
     out = tmp_path / 'splits'
     process = run_tool('tools/dataset_converters/make_voc_splits.py', voc, '--num-labeled', *sizes,
@@ -454,6 +464,7 @@ def test_make_voc_splits_writes_nothing_for_a_bad_size(voc, tmp_path, sizes):
 
 # 8. one line, the traceback on demand ------------------------------------------------------
 
+@pytest.mark.slow
 def test_errors_are_one_line_and_debug_shows_the_traceback(tmp_path):
     path = tmp_path / 'cut.pth'
     path.write_bytes(b'PK\x03\x04 truncated')
@@ -464,6 +475,7 @@ def test_errors_are_one_line_and_debug_shows_the_traceback(tmp_path):
     assert os.path.exists(path) and not (tmp_path / 'out.pth').exists()
 
 
+@pytest.mark.slow
 def test_publish_and_plot_name_a_bad_input_in_one_line(tmp_path):
     cut = tmp_path / 'iter_10.pth'
     torch.save({'state_dict': torch.nn.Linear(30, 40).state_dict()}, cut)
@@ -485,6 +497,7 @@ def test_resuming_from_a_truncated_checkpoint_names_it(tmp_path):
         set_resume(cfg, str(cut))
 
 
+@pytest.mark.slow
 def test_explain_and_tea_benchmark_refuse_bad_input_in_one_line(tmp_path):
     config = REPO / 'configs/synthetic/unrolled_lrp_r18_synthetic.py'
     missing = tmp_path / 'nothing.png'

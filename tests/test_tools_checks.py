@@ -63,6 +63,7 @@ def test_missing_data_is_named_by_config_key_including_wrapped_datasets(tmp_path
     check_data_paths(cfg, [])  # nothing asked, nothing checked
 
 
+@pytest.mark.slow
 def test_train_tool_stops_before_building_anything_when_data_is_missing(tmp_path):
     process = subprocess.run(
         [sys.executable, 'tools/train.py', CPU_CONFIG, '--work-dir', str(tmp_path / 'w'),
@@ -95,6 +96,7 @@ def test_runner_checkpoints_load_with_weights_only(tmp_path):
     assert checkpoint['meta']['seed'] == 3
 
 
+@pytest.mark.slow
 def test_importing_the_package_alone_allows_runner_checkpoints(tmp_path):
     """`mim train` and MMSeg's own tools/train.py import only the package (custom_imports)."""
     path = tmp_path / 'runner.pth'
@@ -167,6 +169,7 @@ def test_missing_start_checkpoint_is_named_by_config_key(tmp_path):
     check_init_checkpoints(cfg)
 
 
+@pytest.mark.slow
 def test_train_tool_names_the_missing_stage_one_classifier(tmp_path):
     """The stage-2 CPU config without its stage-1 classifier: one line, before any Runner."""
     voc = tmp_path / 'voc'

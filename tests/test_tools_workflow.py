@@ -22,7 +22,7 @@ import torch
 from PIL import Image
 
 import unrolled_lrp.utils  # noqa: F401  (torch.load of mmengine checkpoints, torch >= 2.6)
-from test_tools_multilabel_f1 import hand_counted_f1
+from test_evaluation_multilabel_f1 import hand_counted_f1
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 PYTHON = sys.executable
@@ -200,6 +200,7 @@ def recount(config, checkpoint, voc):
     return miou, hand_counted_f1(logits, labels, range(1, num_classes))[2]
 
 
+@pytest.mark.slow
 def test_train_then_test_prints_miou_and_f1_and_writes_results(setup, trained, tested):
     results = tested['results']
     assert results['config'] == setup['config']
@@ -218,6 +219,7 @@ def test_train_then_test_prints_miou_and_f1_and_writes_results(setup, trained, t
     assert glob(str(tested['work_dir'] / 'shown/vis_data/vis_image/test_syn_*.png'))
 
 
+@pytest.mark.slow
 def test_stage_two_starts_from_the_converted_stage_one_classifier(setup, trained):
     classifier = torch.load(setup['classifier'], map_location='cpu')['state_dict']
     start = torch.load(trained['untrained'], map_location='cpu')['state_dict']
@@ -227,6 +229,7 @@ def test_stage_two_starts_from_the_converted_stage_one_classifier(setup, trained
         assert torch.equal(start[name], tensor), name
 
 
+@pytest.mark.slow
 def test_training_beats_the_untrained_start(setup, trained, tested):
     _, untrained = evaluate_checkpoint(setup, trained['untrained'],
                                        setup['root'] / 'test_untrained')
@@ -237,6 +240,7 @@ def test_training_beats_the_untrained_start(setup, trained, tested):
     assert after['mIoU_present'] > before['mIoU_present'] + 20
 
 
+@pytest.mark.slow
 def test_dist_train_two_cpu_processes_and_its_checkpoint_tests(setup, trained, tested):
     work_dir = setup['root'] / 'dist'
     # torchrun exits with 0 only when both ranks do
@@ -256,6 +260,7 @@ def test_dist_train_two_cpu_processes_and_its_checkpoint_tests(setup, trained, t
     assert results['metrics'].keys() == tested['results']['metrics'].keys()
 
 
+@pytest.mark.slow
 def test_dist_test_matches_single_process(setup, trained, tested):
     work_dir = setup['root'] / 'dist_test'
     succeed('bash', 'tools/dist_test.sh', setup['config'], trained['checkpoint'], 2,
@@ -276,6 +281,7 @@ def loss_log(work_dir):
     return losses
 
 
+@pytest.mark.slow
 def test_resume_after_kill_continues_the_same_run(setup, trained):
     work_dir = setup['root'] / 'resume'
     killed = run(PYTHON, 'tools/train.py', setup['killed_config'], '--work-dir', work_dir,
@@ -298,6 +304,7 @@ def test_resume_after_kill_continues_the_same_run(setup, trained):
     assert losses == pytest.approx(reference, rel=1e-4)
 
 
+@pytest.mark.slow
 def test_publish_model_strips_training_state(setup, trained, tmp_path):
     process = succeed(PYTHON, 'tools/misc/publish_model.py', trained['checkpoint'],
                       tmp_path / 'lrp_synthetic.pth', root=setup['root'])

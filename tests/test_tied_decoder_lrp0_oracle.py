@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from conftest import input_x_gradient
+from helpers import input_x_gradient
 
 
 def assert_heatmaps_close(actual, expected, rtol=1e-4):

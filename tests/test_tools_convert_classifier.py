@@ -19,7 +19,7 @@ from mmpretrain.registry import MODELS as CLASSIFIERS
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-from conftest import model_config, randomize_batch_norm
+from helpers import model_config, randomize_batch_norm
 from unrolled_lrp.utils.classifier_conversion import ConversionError, convert
 
 REPO = Path(__file__).parents[1]
@@ -73,6 +73,7 @@ def point_init_at(model_cfg, conventional, path):
 
 
 @pytest.mark.parametrize('method', METHODS)
+@pytest.mark.slow
 def test_every_segmentor_starts_from_the_converted_classifier(converted, method):
     backbone, classifier, path = converted
     cfg = Config.fromfile(REPO / 'configs' / f'{method}_{backbone}_voc_20.py')
@@ -118,6 +119,7 @@ def test_unsuitable_checkpoints_are_named_with_the_problem(state, message):
         convert(state, num_classes=21, source='cls.pth')
 
 
+@pytest.mark.slow
 def test_command_line_names_a_missing_checkpoint(tmp_path):
     result = subprocess.run([sys.executable, str(TOOL), str(tmp_path / 'missing.pth'),
                              str(tmp_path / 'out.pth')], capture_output=True, text=True)

@@ -48,10 +48,17 @@ def grid(work_dir, max_iters=2, **options):
         log=lambda line: None, **options)
 
 
-def test_a_two_iteration_grid_writes_its_tables_and_resumes(tmp_path):
-    benchmark = grid(tmp_path)
-    benchmark()
-    first = json.loads((tmp_path / 'results.json').read_text())
+@pytest.fixture(scope='module')
+def finished(tmp_path_factory):
+    """One two-iteration grid, run to its end: its work dir and its results.json."""
+    work_dir = tmp_path_factory.mktemp('few_label')
+    grid(work_dir)()
+    return work_dir, json.loads((work_dir / 'results.json').read_text())
+
+
+@pytest.mark.slow
+def test_a_two_iteration_grid_writes_its_tables(finished):
+    tmp_path, first = finished
     runs = {(r['row'], r['masks'], r['image_labels']): r for r in first['runs']}
     num_train = len((tmp_path / 'data/ImageSets/Segmentation/train.txt').read_text().split())
     # every method on the 1-per-class split and on every mask, and the image-label curve
@@ -77,13 +84,13 @@ def test_a_two_iteration_grid_writes_its_tables_and_resumes(tmp_path):
     assert len((tmp_path / 'data/splits/6_masks_5_image_labels/image_level.txt')
                .read_text().split()) == 5
     assert 'val_cfg = None' in curve
-    # a second call finds every run done and writes the same numbers
-    benchmark()
+
+
+@pytest.mark.slow
+def test_a_second_call_reuses_every_run_and_other_settings_are_refused(finished):
+    tmp_path, first = finished
+    grid(tmp_path)()  # finds every run done and writes the same numbers
     assert json.loads((tmp_path / 'results.json').read_text()) == first
-
-
-def test_a_work_dir_made_with_other_settings_is_refused(tmp_path):
-    grid(tmp_path)()
     with pytest.raises(ValueError, match=r'runs/unrolled_lrp/6_masks/seed_0 holds a run made '
                        'with another config'):
         grid(tmp_path, max_iters=4)()

@@ -2,7 +2,7 @@
 (ImageClassifier), and then computes what the saved model computes."""
 import pytest
 import torch
-from conftest import randomize_batch_norm
+from helpers import randomize_batch_norm
 from mmseg.registry import MODELS
 
 NUM_CLASSES = 3

@@ -7,7 +7,7 @@ from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-from conftest import count_calls, model_config
+from helpers import count_calls, model_config
 
 
 def test_predict_returns_heatmaps_segmentation_and_class_logits(build_model):

@@ -11,7 +11,7 @@ from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-from conftest import BACKBONES, count_calls, model_config
+from helpers import BACKBONES, count_calls, model_config
 
 STAGES = [64, 128, 256, 512]  # ResNet18
 NUM_CLASSES = 4

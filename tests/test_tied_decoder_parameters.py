@@ -6,7 +6,7 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from mmengine.structures import PixelData
 
-from conftest import BACKBONES
+from helpers import BACKBONES
 
 
 def masked_samples(batch, size, num_classes=21):

@@ -17,7 +17,7 @@ from mmseg.visualization import SegLocalVisualizer
 
 from PIL import Image
 
-from conftest import model_config
+from helpers import model_config
 from unrolled_lrp.visualization import HeatmapEvolutionHook, HeatmapSegVisualizer, panel_box
 from unrolled_lrp.datasets.synthetic import generate as generate_scenes
 from unrolled_lrp.datasets.voc_splits import make_splits

@@ -68,6 +68,7 @@ def test_labeled_and_image_level_partition_all_images_outside_val(voc, splits):
         assert not (labeled | set(image_level)) & val
 
 
+@pytest.mark.slow
 def test_command_line_is_byte_identical_across_runs_and_hash_seeds(voc, tmp_path):
     """Two runs with different hash seeds write the same bytes and print the same table."""
     args = [str(voc), '--num-labeled', '4', '8', '--seed', '7', '--out-dir']

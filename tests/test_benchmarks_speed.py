@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from unrolled_lrp.benchmarks import speed
 
 REPO = Path(__file__).resolve().parents[1]
@@ -15,6 +17,7 @@ def test_summary_is_the_median_and_the_relative_spread():
     assert speed.summary(runs) == (2.0, 1.5, 30)
 
 
+@pytest.mark.slow
 def test_variants_take_turns_and_the_table_reports_the_conditions():
     process = subprocess.run(
         [sys.executable, 'tools/benchmarks/speed_benchmark.py', '--backbone', 'resnet18', '--size', '32',
@@ -44,6 +47,7 @@ def test_variants_take_turns_and_the_table_reports_the_conditions():
     assert 0 < float(error[2]) < 5e-2 and float(error[3]) < 5, out
 
 
+@pytest.mark.slow
 def test_profile_lists_the_operators_of_one_variant():
     process = subprocess.run(
         [sys.executable, 'tools/benchmarks/speed_benchmark.py', '--backbone', 'resnet18', '--size', '32',
@@ -60,6 +64,7 @@ def benchmark(*args):
                           cwd=REPO, capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow
 def test_bad_composite_and_failing_variant_are_one_line_errors():
     unknown = benchmark('--composite', 'EpsilonPlusFlatt')
     assert unknown.returncode == 2 and 'not a registered composite' in unknown.stderr

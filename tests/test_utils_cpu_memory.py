@@ -29,6 +29,7 @@ def retained_mib(mode):
 
 
 @pytest.mark.skipif(not sys.platform.startswith('linux'), reason='glibc malloc settings')
+@pytest.mark.slow
 def test_freed_block_stays_in_the_process_only_with_the_setting():
     assert retained_mib('default') < 32
     assert retained_mib('keep') > 200

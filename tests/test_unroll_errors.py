@@ -5,7 +5,7 @@ from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-from conftest import model_config
+from helpers import model_config
 from unrolled_lrp.models.unroll import UnsupportedLayerError, walk_backbone
 
 

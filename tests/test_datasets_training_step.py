@@ -9,7 +9,7 @@ from mmengine.runner import Runner
 from mmseg.registry import MODELS
 
 import unrolled_lrp  # noqa: F401
-from conftest import model_config
+from helpers import model_config
 from unrolled_lrp.datasets.synthetic import generate as generate_scenes
 from unrolled_lrp.datasets.voc_splits import make_splits
 

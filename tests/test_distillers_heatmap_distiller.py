@@ -6,7 +6,7 @@ import copy
 
 import pytest
 import torch
-from conftest import randomize_batch_norm
+from helpers import randomize_batch_norm
 from mmengine.optim import OptimWrapper
 from mmseg.registry import MODELS
 

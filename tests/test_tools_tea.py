@@ -60,6 +60,7 @@ def setup(tmp_path_factory):
     return dict(root=root, teacher=teacher.state_dict(), options=options)
 
 
+@pytest.mark.slow
 def test_recipe_trains_the_student_only_and_tests_its_f1(setup):
     work_dir = setup['root'] / 'work'
     run('tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options', *setup['options'])
@@ -86,6 +87,7 @@ def test_recipe_trains_the_student_only_and_tests_its_f1(setup):
     assert 0 <= metrics['multi-label/f1-score'] <= 100
 
 
+@pytest.mark.slow
 def test_bias_benchmark_small_configuration_prints_the_table(tmp_path):
     out = tmp_path / 'results.json'
     process = run('tools/benchmarks/tea_bias_benchmark.py', '--small', '--out', out)

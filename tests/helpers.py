@@ -1,0 +1,63 @@
+"""Shared builders for the tests: small models with random weights, no downloads."""
+import torch
+
+BACKBONES = {
+    'resnet18': dict(type='ResNet', depth=18, num_stages=4, out_indices=(3, ), style='pytorch'),
+    'resnet50': dict(type='ResNet', depth=50, num_stages=4, out_indices=(3, ), style='pytorch'),
+    'resnet50v1c': dict(type='ResNetV1c', depth=50, num_stages=4, out_indices=(3, ),
+                        style='pytorch'),
+    'vgg16bn': dict(type='mmpretrain.VGG', depth=16, norm_cfg=dict(type='BN'), out_indices=(4, )),
+    'vgg16': dict(type='mmpretrain.VGG', depth=16, out_indices=(4, )),
+    'vgg11bn': dict(type='mmpretrain.VGG', depth=11, norm_cfg=dict(type='BN'), out_indices=(4, )),
+}
+LAST_CHANNELS = {'resnet18': 512, 'resnet50': 2048, 'resnet50v1c': 2048, 'vgg16bn': 512,
+                 'vgg16': 512, 'vgg11bn': 512}
+
+
+def model_config(backbone='resnet18', num_classes=21, size=None, width=None, **head):
+    """An UnrolledLRP config; ``size`` pads training batches (the data preprocessor needs it),
+    ``width`` narrows a ResNet18 (stem and first stage channels) where size does not matter."""
+    preprocessor = dict(type='SegDataPreProcessor', mean=[123.675, 116.28, 103.53],
+                        std=[58.395, 57.12, 57.375], bgr_to_rgb=True, pad_val=0, seg_pad_val=255)
+    if size is not None:
+        preprocessor['size'] = size
+    backbone_cfg, in_channels = dict(BACKBONES[backbone]), LAST_CHANNELS[backbone]
+    if width is not None:
+        assert backbone == 'resnet18', 'width applies to the ResNet18 only'
+        backbone_cfg.update(stem_channels=width, base_channels=width)
+        in_channels = width * 8
+    return dict(
+        type='UnrolledLRP', data_preprocessor=preprocessor, backbone=backbone_cfg,
+        decode_head=dict(type='TiedHeavisideHead', in_channels=in_channels,
+                         num_classes=num_classes, **head),
+        train_cfg=dict(), test_cfg=dict(mode='whole'))
+
+
+def count_calls(module):
+    """A list that grows by one on each call of ``module``."""
+    calls = []
+    module.register_forward_hook(lambda *_: calls.append(1))
+    return calls
+
+
+def randomize_batch_norm(model, seed=0):
+    """Non-trivial BatchNorm statistics and affine parameters, so eval-mode scales matter."""
+    generator = torch.Generator().manual_seed(seed)
+    for module in model.modules():
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            shape = module.running_mean.shape
+            module.running_mean.copy_(torch.randn(shape, generator=generator) * 0.1)
+            module.running_var.copy_(torch.rand(shape, generator=generator) + 0.5)
+            module.weight.data.copy_(torch.rand(shape, generator=generator) + 0.5)
+            module.bias.data.copy_(torch.randn(shape, generator=generator) * 0.1)
+
+
+def input_x_gradient(model, inputs):
+    """The oracle: (x * d logit_c / dx) summed over channels, one autograd pass per class."""
+    inputs = inputs.clone().requires_grad_(True)
+    logits = model.class_logits(inputs)
+    maps = []
+    for c in range(logits.shape[1]):
+        (grad, ) = torch.autograd.grad(logits[:, c].sum(), inputs, retain_graph=True)
+        maps.append((inputs * grad).sum(1))
+    return torch.stack(maps, 1).detach(), logits.detach()
