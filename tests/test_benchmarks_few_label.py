@@ -72,7 +72,8 @@ def test_a_two_iteration_grid_writes_its_tables(finished):
     assert runs['unet', 6, 'all']['mIoU_unseen_looks'] is not None
     assert runs['unet', 6, 'all']['mIoU_seen_looks'] is not None
     assert set(first['classifiers']) == {'all', '5'} and first['settings']['scenes'] == 'looks'
-    for name in ('results.csv', 'results.md', 'label_efficiency.png', 'image_label_curve.png'):
+    for name in ('results.csv', 'results.md', 'label_efficiency.png', 'image_label_curve.png',
+                 'split_6_masks.png'):
         assert (tmp_path / name).stat().st_size > 0
     assert '| unet | 1 per class' not in (tmp_path / 'results.md').read_text()
     # each run trained on its own split, from its classifier, and is tested once

@@ -1,5 +1,6 @@
 """tools/benchmarks/speed_benchmark.py: interleaved rounds, medians with their spread, equal gradients."""
 import argparse
+import json
 import re
 import subprocess
 import sys
@@ -18,14 +19,23 @@ def test_summary_is_the_median_and_the_relative_spread():
 
 
 @pytest.mark.slow
-def test_variants_take_turns_and_the_table_reports_the_conditions():
+def test_variants_take_turns_and_the_table_reports_the_conditions(tmp_path):
     process = subprocess.run(
         [sys.executable, 'tools/benchmarks/speed_benchmark.py', '--backbone', 'resnet18', '--size', '32',
          '--batch', '2', '--labeled', '1', '--num-classes', '3', '--repeats', '2',
-         '--composite', 'EpsilonPlusFlat', '--composite-args', '{"epsilon": 0.1}'],
+         '--composite', 'EpsilonPlusFlat', '--composite-args', '{"epsilon": 0.1}',
+         '--json', str(tmp_path / 'speed.json')],
         cwd=REPO, capture_output=True, text=True, timeout=600)
     assert process.returncode == 0, process.stderr[-3000:]
     out = process.stdout
+    # the JSON holds what the table prints: every variant's rounds, the ratios, the conditions
+    saved = json.loads((tmp_path / 'speed.json').read_text())
+    (table, ) = saved['tables']
+    assert table['labeled'] == 1 and saved['conditions']['rounds'] == 2
+    assert set(table['variants']) == set(speed.VARIANTS + speed.COMPOSITE_VARIANTS)
+    assert all(len(v['rounds_s']) == 2 for v in table['variants'].values())
+    speedup = float(re.search(r'speed-up of the training step:\s+([\d.]+)x', out)[1])
+    assert round(table['ratios']['training_step_speedup'], 2) == speedup
     order = re.findall(r'round (\d)/2 (\w+):', out)
     variants = speed.VARIANTS + speed.COMPOSITE_VARIANTS
     assert order == [(str(r), v) for r in (1, 2) for v in variants]

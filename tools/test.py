@@ -17,15 +17,14 @@ import sys
 from mmengine.config import DictAction
 from mmengine.dist import is_main_process
 from mmengine.model import is_model_wrapper
-from mmengine.runner import Runner
-from mmseg.registry import RUNNERS
 
 from unrolled_lrp.utils import (ConfigError, check_checkpoint_fits, check_data_paths,
-                                load_config, prepare_cpu_distributed, prepare_cpu_memory,
-                                require_sections, run_main)
+                                load_config, require_sections, run_main)
 from unrolled_lrp.utils.config_checks import check_model_options
 from unrolled_lrp.utils.quiet_output import drop_idle_visualization_hook
 from unrolled_lrp.utils.evaluation_setup import add_metrics, trigger_visualization_hook, write_results
+from unrolled_lrp.utils.train_setup import build_runner
+
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Test (and evaluate) a segmentor checkpoint')
@@ -86,9 +85,7 @@ def main():
         cfg = build_config(args)
     except ConfigError as error:
         sys.exit(f'error: {error}')
-    prepare_cpu_distributed(cfg)
-    prepare_cpu_memory(cfg)
-    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    runner = build_runner(cfg)
     if not args.allow_partial_checkpoint:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         model = model.module if args.tta else model  # the TTA wrapper holds the segmentor

@@ -18,16 +18,14 @@ import os.path as osp
 import sys
 
 from mmengine.config import DictAction
-from mmengine.runner import Runner
-from mmseg.registry import RUNNERS
 
 from unrolled_lrp.utils import (ConfigError, check_data_paths, check_init_checkpoints,
-                                check_start_checkpoints, load_config, prepare_cpu_distributed,
-                                prepare_cpu_memory, require_sections, run_main)
+                                check_start_checkpoints, load_config, require_sections,
+                                run_main)
 from unrolled_lrp.utils.config_checks import check_model_options
 from unrolled_lrp.utils.quiet_output import drop_idle_visualization_hook
-from unrolled_lrp.utils.train_setup import (check_schedule, enable_amp, hold_out_val_list,
-                                            set_resume)
+from unrolled_lrp.utils.train_setup import (build_runner, check_schedule, enable_amp,
+                                            hold_out_val_list, set_resume)
 
 
 def parse_args():
@@ -89,9 +87,7 @@ def main():
         cfg = build_config(args)
     except ConfigError as error:
         sys.exit(f'error: {error}')
-    prepare_cpu_distributed(cfg)
-    prepare_cpu_memory(cfg)
-    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    runner = build_runner(cfg)
     if not args.allow_partial_checkpoint:
         check_start_checkpoints(runner.model, cfg)
     runner.train()

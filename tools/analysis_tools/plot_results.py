@@ -20,15 +20,9 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
-METHODS = {  # name in config files -> legend label, in legend order
-    'unrolled_lrp': 'unrolled LRP-0',
-    'unrolled_lrp_a2b1': 'unrolled LRP, EpsilonAlpha2Beta1Flat',
-    'lrp_eps': 'unrolled LRP-eps',
-    'ws_ae': 'WS-AE',
-    'mt_unet': 'multi-task UNet',
-    'unet': 'UNet',
-    'fcn': 'FCN',
-}
+from unrolled_lrp.visualization.benchmark_plots import LABELS  # noqa: E402
+
+METHODS = LABELS  # name in config files -> legend label, in legend order
 BACKBONES = {'r50': 'ResNet50', 'vgg16bn': 'VGG16-BN', 'r18': 'ResNet18 (CPU)'}
 CONFIG_NAME = re.compile(r'^(?P<method>{})_(?P<backbone>{})_voc_(?P<labels>\d+)\.py$'.format(
     '|'.join(METHODS), '|'.join(BACKBONES)))

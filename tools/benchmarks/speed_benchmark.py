@@ -17,49 +17,17 @@ Example: python tools/benchmarks/speed_benchmark.py --backbone resnet50 --size 1
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 
 import torch
 
 from unrolled_lrp.benchmarks import speed
-from unrolled_lrp.benchmarks.speed import (BACKBONES, COMPOSITE_VARIANTS, DERIVED, VARIANTS,
-                                           build, cpu_conditions, head_options, report)
+from unrolled_lrp.benchmarks.speed import (BACKBONES, COMPOSITE_VARIANTS, VARIANTS,
+                                           cpu_conditions, report, run_variant)
 from unrolled_lrp.models.rules import LRP_COMPOSITES
-from unrolled_lrp.utils import keep_freed_cpu_memory, run_main
-
-
-def run_variant(args):
-    """Child process: one warm-up and one timed call of a variant, its peak RSS, and what
-    it computed (a training step's gradients, a forward's heatmaps)."""
-    if args.keep_freed_memory:
-        keep_freed_cpu_memory()
-    model, inputs, masks, labels = build(args, head_options(args, args.variant))
-    step = getattr(speed, DERIVED.get(args.variant, args.variant))
-    step(model, inputs, masks, labels)  # warm-up
-    model.zero_grad(set_to_none=True)
-    if args.profile:
-        return print_profile(step, model, inputs, masks, labels, args.profile_rows)
-    start = time.perf_counter()
-    heatmaps = step(model, inputs, masks, labels)
-    seconds = time.perf_counter() - start
-    if args.output_file:
-        torch.save({'heatmaps': heatmaps} if heatmaps is not None else
-                   {n: p.grad for n, p in model.named_parameters() if p.grad is not None},
-                   args.output_file)
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(dict(seconds=seconds, peak_mib=peak_mib)))
-
-
-def print_profile(step, model, inputs, masks, labels, rows):
-    """One call of ``step`` under ``torch.profiler``: the operators that take the most time."""
-    from torch.profiler import ProfilerActivity, profile
-    with profile(activities=[ProfilerActivity.CPU]) as profiler:
-        step(model, inputs, masks, labels)
-    print(profiler.key_averages().table(sort_by='self_cpu_time_total', row_limit=rows))
+from unrolled_lrp.utils import run_main
 
 
 def spawn(args, variant, output_file=None):
@@ -120,6 +88,8 @@ def main():
                         'LRP rule composite (a registered name, e.g. EpsilonPlusFlat)')
     parser.add_argument('--composite-args', default='{}',
                         help='the composite\'s arguments as JSON, e.g. \'{"epsilon": 0.1}\'')
+    parser.add_argument('--json', help='also write the tables, their rounds and the '
+                        'conditions to this JSON file')
     parser.add_argument('--variant', choices=VARIANTS + COMPOSITE_VARIANTS,
                         help=argparse.SUPPRESS)
     parser.add_argument('--output-file', help=argparse.SUPPRESS)
@@ -149,19 +119,30 @@ def main():
         return run_variant(args)
 
     load = os.getloadavg()
+    conditions = dict(cpu=cpu_conditions(), threads=torch.get_num_threads(),
+                      omp_num_threads=os.environ.get('OMP_NUM_THREADS'), rounds=args.repeats,
+                      freed_memory_kept=args.keep_freed_memory, load_average_at_start=load)
     print(f'[benchmark] {args.backbone}, {args.size}x{args.size}, batch {args.batch}, '
           f'{args.num_classes} classes, {cpu_conditions()}, {torch.get_num_threads()} threads '
           f'(OMP_NUM_THREADS={os.environ.get("OMP_NUM_THREADS", "unset")}), {args.repeats} '
           f'interleaved rounds, freed memory '
           f'{"kept" if args.keep_freed_memory else "returned (glibc default)"}, load average '
           f'{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at start')
+    tables = []
     for labeled in args.labeled:
         run_args = argparse.Namespace(**{**vars(args), 'labeled': labeled})
         with tempfile.TemporaryDirectory() as tmp:
             results = interleaved(run_args, tmp)
             outputs = {name[:-3]: torch.load(os.path.join(tmp, name))
                        for name in os.listdir(tmp)}
-        report(run_args, results, outputs)
+        tables.append(report(run_args, results, outputs))
+    if args.json:
+        settings = {key: getattr(args, key) for key in (
+            'backbone', 'size', 'batch', 'num_classes', 'composite', 'composite_args')}
+        with open(args.json, 'w') as file:
+            json.dump(dict(settings=settings, conditions=conditions, tables=tables), file,
+                      indent=1)
+        print(f'[benchmark] wrote {args.json}')
 
 
 if __name__ == '__main__':

@@ -230,15 +230,18 @@ class FewLabelBenchmark:
             writer.writerows(results)
         text = '\n'.join(self.markdown(results, classifiers, num_train, image_level_all))
         (self.work_dir / 'results.md').write_text(text)
-        from ..visualization.benchmark_plots import plot_image_label_curve, plot_label_efficiency
+        from ..visualization.benchmark_plots import (plot_image_label_curve,
+                                                     plot_label_efficiency, plot_split)
         plot_label_efficiency(results, self.work_dir / 'label_efficiency.png', num_train,
                               NUM_CLASSES)
+        plot_split(self.data_root, self.data_root / 'splits' / str(self.curve_masks),
+                   self.work_dir / f'split_{self.curve_masks}_masks.png')
         if self.image_labels:
             plot_image_label_curve(results, self.work_dir / 'image_label_curve.png',
                                    self.curve_masks, image_level_all)
         self.log(text)
-        self.log(f'[benchmark] wrote {self.work_dir}/results.json, results.csv, results.md '
-                 'and the plots')
+        self.log(f'[benchmark] wrote {self.work_dir}/results.json, results.csv, results.md, '
+                 f'the plots and split_{self.curve_masks}_masks.png')
 
     def markdown(self, results, classifiers, num_train, image_level_all):
         _, description = SCENES[self.scenes]

@@ -19,10 +19,14 @@ differentiate through the batch statistics, which the tied decoder treats as con
 the gradients could not be compared.
 """
 import json
+import resource
 import statistics
+import time
 
 import torch
 import torch.nn.functional as F
+
+from ..utils import keep_freed_cpu_memory
 
 BACKBONES = {
     'resnet18': (dict(type='ResNet', depth=18, out_indices=(3, )), 512),
@@ -189,7 +193,8 @@ def cpu_conditions():
 
 
 def report(args, results, outputs):
-    """The table and the ratios of one --labeled value."""
+    """Prints the table and the ratios of one --labeled value; returns them as a dict (the
+    rounds of every variant, the ratios) for ``--json``."""
     stats = {variant: summary(runs) for variant, runs in results.items()}
     print(f'\n{args.labeled} of {args.batch} samples pixel-labelled')
     print(f'{"":44s} {"median s":>9s} {"spread":>7s} {"peak MiB":>9s}')
@@ -219,12 +224,58 @@ def report(args, results, outputs):
           f'arg max changed at {bf16_flips:.2%} of pixels')
     bf16_difference = max_relative_difference(outputs['bf16_step'], outputs['batched_step'])
     print(f'bfloat16 max relative gradient difference: {bf16_difference:.2e}')
+    ratios = dict(training_step_speedup=plain[0] / ours[0], best_plain_step=best,
+                  peak_memory_plain_over_batched=plain[2] / ours[2],
+                  decoder_forward_over_floor=forward[0] / floor[0],
+                  max_relative_gradient_difference=difference,
+                  bf16_step_speedup=ours[0] / bf16_step[0],
+                  bf16_step_over_plain=plain[0] / bf16_step[0],
+                  bf16_forward_speedup=forward[0] / bf16_forward[0],
+                  bf16_heatmap_error=dict(max=bf16_max, rms=bf16_rms, argmax_changed=bf16_flips),
+                  bf16_max_relative_gradient_difference=bf16_difference)
     if args.composite:
         print(f'{args.composite} / LRP-0, training step:  '
               f'{stats["composite_step"][0] / ours[0]:.2f}x')
         print(f'{args.composite} / LRP-0, decoder forward: '
               f'{stats["composite_forward"][0] / forward[0]:.2f}x')
+        ratios.update(composite_step_over_lrp0=stats['composite_step'][0] / ours[0],
+                      composite_forward_over_lrp0=stats['composite_forward'][0] / forward[0])
     noisy = [row_name(v, args) for v in stats if stats[v][1] > SPREAD_WARNING]
     if noisy:
         print(f'warning: spread over {SPREAD_WARNING:.0%} for {", ".join(noisy)}: the machine '
               'was not quiet; the ratios are less reliable')
+    rows = {variant: dict(row=row_name(variant, args), median_s=stats[variant][0],
+                          spread=stats[variant][1], peak_mib=stats[variant][2],
+                          rounds_s=[run['seconds'] for run in results[variant]])
+            for variant in stats}
+    return dict(labeled=args.labeled, variants=rows, ratios=ratios)
+
+
+def run_variant(args):
+    """Child process: one warm-up and one timed call of a variant, its peak RSS, and what
+    it computed (a training step's gradients, a forward's heatmaps)."""
+    if args.keep_freed_memory:
+        keep_freed_cpu_memory()
+    model, inputs, masks, labels = build(args, head_options(args, args.variant))
+    step = globals()[DERIVED.get(args.variant, args.variant)]
+    step(model, inputs, masks, labels)  # warm-up
+    model.zero_grad(set_to_none=True)
+    if args.profile:
+        return print_profile(step, model, inputs, masks, labels, args.profile_rows)
+    start = time.perf_counter()
+    heatmaps = step(model, inputs, masks, labels)
+    seconds = time.perf_counter() - start
+    if args.output_file:
+        torch.save({'heatmaps': heatmaps} if heatmaps is not None else
+                   {n: p.grad for n, p in model.named_parameters() if p.grad is not None},
+                   args.output_file)
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(dict(seconds=seconds, peak_mib=peak_mib)))
+
+
+def print_profile(step, model, inputs, masks, labels, rows):
+    """One call of ``step`` under ``torch.profiler``: the operators that take the most time."""
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CPU]) as profiler:
+        step(model, inputs, masks, labels)
+    print(profiler.key_averages().table(sort_by='self_cpu_time_total', row_limit=rows))

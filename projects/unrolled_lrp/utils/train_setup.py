@@ -137,3 +137,16 @@ def hold_out_val_list(cfg):
     if (train.get('type') == 'SemiSupervisedVOCDataset' and 'held_out_split' not in train
             and val.get('type') == 'SemiSupervisedVOCDataset' and val.get('labeled_split')):
         train['held_out_split'] = osp.abspath(val['labeled_split'])
+
+
+def build_runner(cfg):
+    """The config's mmengine runner (MMSeg's way: ``runner_type`` or ``Runner.from_cfg``),
+    built after the CPU process group and the allocator setting are in place."""
+    from mmengine.runner import Runner
+    from mmseg.registry import RUNNERS
+
+    from .cpu_distributed import prepare_cpu_distributed
+    from .cpu_memory import prepare_cpu_memory
+    prepare_cpu_distributed(cfg)
+    prepare_cpu_memory(cfg)
+    return Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)

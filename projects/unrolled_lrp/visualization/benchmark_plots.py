@@ -3,6 +3,7 @@
 Each panel draws one metric, one line per method (mean over seeds, each run a dot); the left
 panel scores the whole val set, the right one the looks no mask of the split shows."""
 import statistics
+from pathlib import Path
 
 import matplotlib
 
@@ -72,3 +73,23 @@ def plot_image_label_curve(results, path, masks, image_level_all):
     ticks = sorted({count(r['image_labels']) for r in results})
     draw_panels(results, 'image_labels', count, ticks, [str(t) for t in ticks],
                 'image-labelled scenes', f'{masks} masks', path)
+
+
+def plot_split(data_root, split_dir, path, scale=2):
+    """The pixel-labelled images of a split (top row) over their masks in the VOC palette
+    (bottom row), each captioned with its image id: what the masks of a split show."""
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    from .panel_grid import caption, tile
+    ids = (Path(split_dir) / 'labeled.txt').read_text().split()
+
+    def enlarged(rgb):
+        return cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+
+    images = [caption(enlarged(np.asarray(Image.open(
+        Path(data_root) / 'JPEGImages' / f'{i}.jpg').convert('RGB'))), i) for i in ids]
+    masks = [enlarged(np.asarray(Image.open(
+        Path(data_root) / 'SegmentationClass' / f'{i}.png').convert('RGB'))) for i in ids]
+    Image.fromarray(tile([images, masks])).save(path)
