@@ -42,7 +42,7 @@ def load_checkpoint_file(path: str):
                 f'{path}: not a PyTorch checkpoint (it starts with {head[:32]!r}; a web page, '
                 'a Git LFS pointer or a failed download saved under this name?)')
     try:
-        return _load_checkpoint(path, map_location='cpu')
+        return _load_checkpoint(path, map_location='cpu', logger='silent')
     except (RuntimeError, EOFError, OSError, IndexError, pickle.UnpicklingError,
             zipfile.BadZipFile, ValueError) as error:
         raise CheckpointMismatch(f'{path}: not a readable checkpoint, the file may be '
