@@ -62,7 +62,10 @@ def head_options(args, variant):
 
 
 def build(args, options):
+    from mmengine.logging import MMLogger
     from mmseg.registry import MODELS
+    # init_weights logs every parameter at INFO: a wall of lines in front of --profile's table
+    MMLogger.get_instance('speed_benchmark', log_level='WARNING')
     backbone, channels = BACKBONES[args.backbone]
     torch.manual_seed(0)
     model = MODELS.build(dict(
