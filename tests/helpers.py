@@ -61,3 +61,14 @@ def input_x_gradient(model, inputs):
         (grad, ) = torch.autograd.grad(logits[:, c].sum(), inputs, retain_graph=True)
         maps.append((inputs * grad).sum(1))
     return torch.stack(maps, 1).detach(), logits.detach()
+
+
+def build_voc_dataset(voc, **kwargs):
+    """The stage-2 dataset of a VOC tree with ``labeled.txt`` and ``image_level.txt`` at its
+    root, no pipeline; ``kwargs`` override the config."""
+    from mmseg.registry import DATASETS
+    cfg = dict(type='SemiSupervisedVOCDataset', data_root=str(voc),
+               labeled_split=str(voc / 'labeled.txt'),
+               image_level_split=str(voc / 'image_level.txt'), pipeline=[])
+    cfg.update(kwargs)
+    return DATASETS.build(cfg)

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 import torch
 from mmengine.config import Config
-from mmseg.registry import DATASETS, MODELS
+from mmseg.registry import MODELS
 
 import unrolled_lrp  # noqa: F401
+from helpers import build_voc_dataset
 from unrolled_lrp.utils import CheckpointMismatch, check_checkpoint_fits, read_state_dict
 from unrolled_lrp.datasets.synthetic import generate as generate_scenes
 from unrolled_lrp.utils.checkpoint_fit import check_start_checkpoints, mismatch_report
@@ -185,14 +186,6 @@ def test_train_tool_refuses_a_classifier_of_another_size(voc, tmp_path, cpu_mode
 
 # 2. images cut short ------------------------------------------------------------------------
 
-def build(voc, **kwargs):
-    cfg = dict(type='SemiSupervisedVOCDataset', data_root=str(voc),
-               labeled_split=str(voc / 'labeled.txt'),
-               image_level_split=str(voc / 'image_level.txt'), pipeline=[])
-    cfg.update(kwargs)
-    return DATASETS.build(cfg)
-
-
 @pytest.fixture
 def voc_copy(voc, tmp_path):
     root = tmp_path / 'voc'
@@ -208,7 +201,7 @@ def test_an_image_or_mask_cut_short_is_named_at_build_time(voc_copy, kind):
             else voc_copy / 'SegmentationClass' / f'{first}.png')
     path.write_bytes(path.read_bytes()[:len(path.read_bytes()) // 2])
     with pytest.raises(ValueError, match=f'{path}: truncated (JPEG|PNG)'):
-        build(voc_copy)
+        build_voc_dataset(voc_copy)
 
 
 def corrupt_scan_data(path):
@@ -225,33 +218,33 @@ def test_corrupt_scan_data_and_empty_images_are_named_at_build_time(voc_copy, sp
     path = voc_copy / 'JPEGImages' / f'{first}.jpg'
     corrupt_scan_data(path)
     with pytest.raises(ValueError, match=f'{path}: the decoder warns "Corrupt JPEG data'):
-        build(voc_copy)
+        build_voc_dataset(voc_copy)
     path.write_bytes(b'')  # crashed a DataLoader worker, hours in, naming no file
     with pytest.raises(ValueError, match=f'{path}: (cannot be decoded \\(an empty file\\)|not a '
                        'readable image)'):
-        build(voc_copy)
+        build_voc_dataset(voc_copy)
 
 
 def test_images_that_decoded_cleanly_are_not_decoded_again(voc_copy, monkeypatch):
     import cv2
 
     from unrolled_lrp.datasets import image_files
-    build(voc_copy)
+    build_voc_dataset(voc_copy)
     calls = []
     original = cv2.imread
     monkeypatch.setattr(image_files.cv2, 'imread',
                         lambda *args: calls.append(1) or original(*args))
-    build(voc_copy)
+    build_voc_dataset(voc_copy)
     assert not calls  # every image remembered
     first = (voc_copy / 'labeled.txt').read_text().split()[0]
     corrupt_scan_data(voc_copy / 'JPEGImages' / f'{first}.jpg')  # a changed file: checked again
     with pytest.raises(ValueError, match='Corrupt JPEG data'):
-        build(voc_copy)
+        build_voc_dataset(voc_copy)
     assert len(calls) == 1
 
 
 def test_a_file_that_fails_to_decode_in_the_pipeline_is_named(voc_copy):
-    dataset = build(voc_copy, pipeline=[dict(type='LoadImageFromFile'),
+    dataset = build_voc_dataset(voc_copy, pipeline=[dict(type='LoadImageFromFile'),
                                         dict(type='LoadOptionalSegAnnotations')])
     image = Path(dataset.get_data_info(0)['img_path'])
     image.write_bytes(b'\xff\xd8 not a JPEG any more \xff\xd9')  # replaced after the build
@@ -294,10 +287,10 @@ def test_a_val_id_in_a_training_list_is_refused(voc_copy, split):
         file.write(val_id + '\n')
     with pytest.raises(ValueError, match=f'{split}: 1 ids are also in the held-out list .*'
                        f'val.txt, e.g. \\[.{val_id}.\\]'):
-        build(voc_copy)
-    build(voc_copy, held_out_split=None)  # the explicit opt-out
+        build_voc_dataset(voc_copy)
+    build_voc_dataset(voc_copy, held_out_split=None)  # the explicit opt-out
     # the val set itself is not checked against itself
-    build(voc_copy, labeled_split=str(voc_copy / 'ImageSets/Segmentation/val.txt'),
+    build_voc_dataset(voc_copy, labeled_split=str(voc_copy / 'ImageSets/Segmentation/val.txt'),
           image_level_split=None)
 
 

@@ -11,6 +11,7 @@ from mmseg.registry import DATASETS
 from PIL import Image
 
 import unrolled_lrp  # noqa: F401
+from helpers import build_voc_dataset
 from unrolled_lrp.datasets.synthetic import generate as generate_scenes
 
 
@@ -33,27 +34,19 @@ def voc(pristine, tmp_path):
     return root
 
 
-def build(voc, **kwargs):
-    cfg = dict(type='SemiSupervisedVOCDataset', data_root=str(voc),
-               labeled_split=str(voc / 'labeled.txt'),
-               image_level_split=str(voc / 'image_level.txt'), pipeline=[])
-    cfg.update(kwargs)
-    return DATASETS.build(cfg)
-
-
 def first_labeled(voc):
     return (voc / 'labeled.txt').read_text().split()[0]
 
 
 def test_the_pristine_copy_loads(voc):
-    assert len(build(voc)) == 6
+    assert len(build_voc_dataset(voc)) == 6
 
 
 def test_missing_image(voc):
     path = voc / 'JPEGImages' / f'{first_labeled(voc)}.jpg'
     path.unlink()
     with pytest.raises(FileNotFoundError, match=re.escape(str(path))):
-        build(voc)
+        build_voc_dataset(voc)
 
 
 def test_split_naming_an_unknown_id(voc):
@@ -62,14 +55,14 @@ def test_split_naming_an_unknown_id(voc):
     with pytest.raises(FileNotFoundError,
                        match=rf"{re.escape(str(voc / 'image_level.txt'))}: image id "
                        r"'no_such_image' has no image"):
-        build(voc)
+        build_voc_dataset(voc)
 
 
 def test_missing_mask(voc):
     path = voc / 'SegmentationClass' / f'{first_labeled(voc)}.png'
     path.unlink()
     with pytest.raises(FileNotFoundError, match=re.escape(f'{path}: mask does not exist')):
-        build(voc)
+        build_voc_dataset(voc)
 
 
 def test_missing_xml(voc):
@@ -77,7 +70,7 @@ def test_missing_xml(voc):
     path = voc / 'Annotations' / f'{image_id}.xml'
     path.unlink()
     with pytest.raises(FileNotFoundError, match=re.escape(f'{path}: annotation XML')):
-        build(voc)
+        build_voc_dataset(voc)
 
 
 def test_mask_of_another_size(voc):
@@ -85,7 +78,7 @@ def test_mask_of_another_size(voc):
     png = Image.open(path)
     png.resize((40, 48), Image.NEAREST).save(path)
     with pytest.raises(ValueError, match=re.escape(f'{path}: mask is 40x48')):
-        build(voc)
+        build_voc_dataset(voc)
 
 
 @pytest.mark.parametrize('bad_value', [21, 254])
@@ -98,14 +91,14 @@ def test_mask_values_outside_the_classes(voc, bad_value):
     out.putpalette(png.getpalette())
     out.save(path)
     with pytest.raises(ValueError, match=re.escape(f'{path}: mask values [{bad_value}]')):
-        build(voc)
+        build_voc_dataset(voc)
 
 
 def test_colour_mask_instead_of_class_indices(voc):
     path = voc / 'SegmentationClass' / f'{first_labeled(voc)}.png'
     Image.open(path).convert('RGB').save(path)
     with pytest.raises(ValueError, match=re.escape(f'{path}: mask must hold one class index')):
-        build(voc)
+        build_voc_dataset(voc)
 
 
 def test_unknown_class_name(voc):
@@ -114,7 +107,7 @@ def test_unknown_class_name(voc):
     name = re.search(r'<name>(\w+)</name>', text).group(1)
     path.write_text(text.replace(f'<name>{name}</name>', '<name>unicorn</name>', 1))
     with pytest.raises(ValueError, match=re.escape(f"{path}: unknown class name 'unicorn'")):
-        build(voc)
+        build_voc_dataset(voc)
 
 
 def without_objects(text):
@@ -125,7 +118,7 @@ def test_an_xml_without_objects_is_refused(voc):
     path = voc / 'Annotations' / f'{first_labeled(voc)}.xml'
     path.write_text(without_objects(path.read_text()))
     with pytest.raises(ValueError, match=re.escape(f'{path}: names no <object>')):
-        build(voc)
+        build_voc_dataset(voc)
 
 
 def build_stage1(voc):
@@ -164,7 +157,7 @@ def test_unreadable_xml(voc):
     path = voc / 'Annotations' / f'{first_labeled(voc)}.xml'
     path.write_text('<annotation><object>')
     with pytest.raises(ValueError, match=re.escape(f'{path}: not a readable XML')):
-        build(voc)
+        build_voc_dataset(voc)
 
 
 def test_part_names_are_no_classes(voc):
@@ -172,39 +165,39 @@ def test_part_names_are_no_classes(voc):
     path = voc / 'Annotations' / f'{first_labeled(voc)}.xml'
     path.write_text(path.read_text().replace(
         '</object>', '<part><name>head</name></part></object>', 1))
-    assert len(build(voc)) == 6
+    assert len(build_voc_dataset(voc)) == 6
 
 
 def test_empty_split(voc):
     (voc / 'labeled.txt').write_text('\n')
     with pytest.raises(ValueError, match=re.escape(f"{voc / 'labeled.txt'}: split file lists "
                                                    'no image ids')):
-        build(voc)
+        build_voc_dataset(voc)
 
 
 def test_missing_split_file(voc):
     with pytest.raises(FileNotFoundError, match='split file does not exist'):
-        build(voc, labeled_split=str(voc / 'nope.txt'))
+        build_voc_dataset(voc, labeled_split=str(voc / 'nope.txt'))
 
 
 def test_repeated_id_in_a_split(voc):
     with open(voc / 'labeled.txt', 'a') as split:
         split.write(first_labeled(voc) + '\n')
     with pytest.raises(ValueError, match=r'labeled.txt:4: image id .* repeats line 1'):
-        build(voc)
+        build_voc_dataset(voc)
 
 
 def test_two_ids_on_one_line(voc):
     (voc / 'labeled.txt').write_text(first_labeled(voc) + ' 1\n')
     with pytest.raises(ValueError, match='expected one image id per line'):
-        build(voc)
+        build_voc_dataset(voc)
 
 
 def test_id_in_both_splits(voc):
     with open(voc / 'image_level.txt', 'a') as split:
         split.write(first_labeled(voc) + '\n')
     with pytest.raises(ValueError, match='share 1 ids'):
-        build(voc)
+        build_voc_dataset(voc)
 
 
 def add_class_to_xml(voc, image_id, name='bicycle'):
@@ -217,7 +210,7 @@ def test_xml_and_mask_disagree_error(voc):
     image_id = first_labeled(voc)
     add_class_to_xml(voc, image_id)
     with pytest.raises(ValueError, match=rf"{image_id}: XML only \['bicycle'\], mask only \[\]"):
-        build(voc, on_label_mismatch='error')
+        build_voc_dataset(voc, on_label_mismatch='error')
 
 
 def test_xml_and_mask_disagree_warning_lists_every_image(voc):
@@ -230,7 +223,7 @@ def test_xml_and_mask_disagree_warning_lists_every_image(voc):
     logger = MMLogger.get_current_instance()
     logger.addHandler(handler)
     try:
-        dataset = build(voc)
+        dataset = build_voc_dataset(voc)
     finally:
         logger.removeHandler(handler)
     warnings = [r.getMessage() for r in records if r.levelno == logging.WARNING]
