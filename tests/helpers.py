@@ -1,5 +1,10 @@
 """Shared builders for the tests: small models with random weights, no downloads."""
+import importlib.util
+from pathlib import Path
+
 import torch
+
+REPO = Path(__file__).resolve().parents[1]
 
 BACKBONES = {
     'resnet18': dict(type='ResNet', depth=18, num_stages=4, out_indices=(3, ), style='pytorch'),
@@ -72,3 +77,12 @@ def build_voc_dataset(voc, **kwargs):
                image_level_split=str(voc / 'image_level.txt'), pipeline=[])
     cfg.update(kwargs)
     return DATASETS.build(cfg)
+
+
+def load_tool(path):
+    """A script under ``tools/`` (``path`` relative to the repository) as a module, so that
+    tests call its functions; the tools are scripts, not a package."""
+    spec = importlib.util.spec_from_file_location(Path(path).stem, REPO / path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -4,7 +4,6 @@ Oracle: for a ReLU network LRP-0 is input x gradient, so every heatmap the tool
 writes must equal sum_channels(x * d logit_k / d x) computed by autograd on the
 normalised input, and the segmentation the arg max of all classes' heatmaps.
 """
-import importlib.util
 import os.path as osp
 
 import cv2
@@ -15,13 +14,11 @@ from mmengine.logging import MessageHub
 from mmengine.registry import init_default_scope
 from mmseg.utils import get_classes, get_palette
 
+from helpers import load_tool
 from unrolled_lrp.apis import UnsupportedCheckpointError, config_class_meta
 from unrolled_lrp.utils import ConfigError
 
-TOOL = osp.join(osp.dirname(__file__), '..', 'tools', 'analysis_tools', 'explain.py')
-spec = importlib.util.spec_from_file_location('explain', TOOL)
-explain = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(explain)
+explain = load_tool('tools/analysis_tools/explain.py')
 
 H, W = 40, 48
 ENLARGED = 7  # summary panels: the short side enlarged to 256 px or more (7 x 40)

@@ -1,15 +1,12 @@
 """tools/analysis_tools/plot_results.py: reads test_results.json files, parses config names, draws."""
-import importlib.util
 import json
-import os.path as osp
 
 import cv2
 import pytest
 
-TOOL = osp.join(osp.dirname(__file__), '..', 'tools', 'analysis_tools', 'plot_results.py')
-spec = importlib.util.spec_from_file_location('plot_results', TOOL)
-plot_results = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(plot_results)
+from helpers import load_tool
+
+plot_results = load_tool('tools/analysis_tools/plot_results.py')
 
 
 def write_result(folder, config_name, miou, metrics=None):

@@ -12,7 +12,8 @@ import argparse
 import os
 import sys
 
-from unrolled_lrp.benchmarks.few_label import CURVE_METHODS, METHODS, SCENES, FewLabelBenchmark
+from unrolled_lrp.benchmarks.few_label import (CURVE_METHODS, METHODS, SCENES, FewLabelBenchmark,
+                                               available_methods)
 from unrolled_lrp.utils import run_main
 
 
@@ -34,7 +35,9 @@ def parse_args(argv):
     parser.add_argument('--looks-per-class', type=positive, default=3)
     parser.add_argument('--num-images', type=positive,
                         help="scenes to make (default: the scene style's)")
-    parser.add_argument('--methods', nargs='+', choices=METHODS, default=list(METHODS))
+    parser.add_argument('--methods', nargs='+', choices=available_methods(),
+                        default=list(METHODS),
+                        help='rows: any configs/few_label/<method>_r18_few_label.py')
     parser.add_argument('--labels-per-class', type=positive, nargs='+', default=[1, 2, 5],
                         help='pixel-labelled images per class of the splits')
     parser.add_argument('--no-all-masks', dest='all_masks', action='store_false',
@@ -47,7 +50,7 @@ def parse_args(argv):
     parser.add_argument('--image-labels', type=positive, nargs='*', default=[],
                         help='the image-label curve: image-labelled scenes at 1 mask per class '
                         '(each count trains its own stage-1 classifier)')
-    parser.add_argument('--curve-methods', nargs='+', choices=METHODS,
+    parser.add_argument('--curve-methods', nargs='+', choices=available_methods(),
                         default=list(CURVE_METHODS))
     parser.add_argument('--classifier-iters', type=positive,
                         help="stage-1 iterations (default: the classifier config's)")

@@ -28,11 +28,22 @@ from .result_tables import markdown_tables, summarise
 from .run_config import claim_work_dir, run_config
 from .training_runs import REPO, TrainingRun, run_all, run_tool
 
+# the default grid: the paper's rows and a rule composite
 METHODS = ('unrolled_lrp', 'unrolled_lrp_a2b1', 'lrp_eps', 'ws_ae', 'mt_unet', 'unet', 'fcn')
 # the methods that use image labels, and the UNet they are compared with
 CURVE_METHODS = ('unrolled_lrp', 'unrolled_lrp_a2b1', 'mt_unet', 'unet')
 NUM_CLASSES = 6  # object classes of the benchmark's scenes
 CONFIG_DIR = REPO / 'configs' / 'few_label'
+CONFIG_SUFFIX = '_r18_few_label.py'
+STAGE_1 = 'classifier'
+
+
+def available_methods():
+    """Every stage-2 config of ``configs/few_label`` (``<method>_r18_few_label.py``): a new
+    variant becomes a row of the benchmark by adding its config there."""
+    names = (path.name[:-len(CONFIG_SUFFIX)] for path in CONFIG_DIR.glob('*' + CONFIG_SUFFIX))
+    return tuple(sorted(name for name in names if name != STAGE_1))
+
 # the paths the configs name, re-rooted into each benchmark's work dir
 CONFIG_DATA_ROOT = 'data/few_label_voc'
 CONFIG_CLASSIFIER = 'work_dirs/few_label_benchmark/classifier/classifier.pth'
@@ -75,7 +86,7 @@ class FewLabelBenchmark:
         self.work_dir = Path(self.work_dir).resolve()
         self.data_root = self.work_dir / 'data'
         unknown = set(self.methods) | set(self.curve_methods)
-        unknown -= set(METHODS)
+        unknown -= set(available_methods())
         if self.scenes not in SCENES or unknown:
             raise ValueError(f'unknown scenes {self.scenes!r} or methods {sorted(unknown)}')
         if min(self.labels_per_class, default=1) < 1 or min(
@@ -152,7 +163,7 @@ class FewLabelBenchmark:
         """Stage 1 on every training image's labels, or on the list ``train_list``; returns
         its val metrics."""
         out = self.classifier_dir(image_labels)
-        cfg = run_config(CONFIG_DIR / 'classifier_r18_few_label.py',
+        cfg = run_config(CONFIG_DIR / (STAGE_1 + CONFIG_SUFFIX),
                          self.replacements(image_labels), self.data_seed,
                          self.classifier_iters)
         if train_list is not None:
@@ -176,7 +187,7 @@ class FewLabelBenchmark:
     def run(self, method, masks, seed, num_train, image_labels='all', split_dir=None):
         iters = self.all_masks_iters if masks == num_train else self.max_iters
         split_dir = split_dir or self.data_root / 'splits' / str(masks)
-        cfg = run_config(CONFIG_DIR / f'{method}_r18_few_label.py',
+        cfg = run_config(CONFIG_DIR / (method + CONFIG_SUFFIX),
                          self.replacements(image_labels), seed, iters, str(split_dir),
                          validate=False, look_split=True)
         folder = f'{masks}_masks' + ('' if image_labels == 'all' else
