@@ -125,7 +125,7 @@ def main():
     print(f'[benchmark] {args.backbone}, {args.size}x{args.size}, batch {args.batch}, '
           f'{args.num_classes} classes, {cpu_conditions()}, {torch.get_num_threads()} threads '
           f'(OMP_NUM_THREADS={os.environ.get("OMP_NUM_THREADS", "unset")}), {args.repeats} '
-          f'interleaved rounds, freed memory '
+          f'interleaved round{"s" if args.repeats > 1 else ""}, freed memory '
           f'{"kept" if args.keep_freed_memory else "returned (glibc default)"}, load average '
           f'{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at start')
     tables = []
