@@ -1,5 +1,9 @@
 """Bad inputs end in a clear error that names the file, and never cost a user file.
 
+The tools run as ``python TOOL ARGS`` from the repository root, in this process (``run_tool``,
+``helpers.run_tool_in_process``); one test runs them as processes of their own, so that the
+one-line error and ``--debug`` are checked at the process's edge too.
+
 One test per finding of the second bad-input round: checkpoints that do not fit the model,
 images cut short, validation ids in a training list, tools writing over their input or over
 foreign files, a copied work dir resuming from the source's checkpoint, splits written in
@@ -18,6 +22,7 @@ from mmseg.registry import MODELS
 
 import unrolled_lrp  # noqa: F401
 from helpers import build_voc_dataset
+from helpers import run_tool_in_process as run_tool
 from unrolled_lrp.utils import CheckpointMismatch, check_checkpoint_fits, read_state_dict
 from unrolled_lrp.datasets.synthetic import generate as generate_scenes
 from unrolled_lrp.utils.checkpoint_fit import check_start_checkpoints, mismatch_report
@@ -26,7 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 CPU_CONFIG = REPO / 'configs/synthetic/unrolled_lrp_r18_synthetic.py'
 
 
-def run_tool(*args, timeout=300):
+def run_tool_as_process(*args, timeout=300):
     return subprocess.run([sys.executable, *map(str, args)], cwd=REPO, capture_output=True,
                           text=True, timeout=timeout)
 
@@ -461,9 +466,10 @@ def test_make_voc_splits_writes_nothing_for_a_bad_size(voc, tmp_path, sizes):
 def test_errors_are_one_line_and_debug_shows_the_traceback(tmp_path):
     path = tmp_path / 'cut.pth'
     path.write_bytes(b'PK\x03\x04 truncated')
-    plain = run_tool('tools/model_converters/convert_classifier.py', path, tmp_path / 'out.pth')
+    command = ['tools/model_converters/convert_classifier.py', path, tmp_path / 'out.pth']
+    plain = run_tool_as_process(*command)
     one_line_error(plain, f'{path}: not a readable checkpoint')
-    debug = run_tool('tools/model_converters/convert_classifier.py', path, tmp_path / 'out.pth', '--debug')
+    debug = run_tool_as_process(*command, '--debug')
     assert debug.returncode != 0 and 'Traceback' in debug.stderr
     assert os.path.exists(path) and not (tmp_path / 'out.pth').exists()
 

@@ -11,6 +11,7 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import HistoryBuffer, MessageHub
 
+from helpers import run_tool_in_process
 from unrolled_lrp.datasets.synthetic import generate as generate_scenes
 from unrolled_lrp.utils import (ConfigError, check_data_paths, check_init_checkpoints,
                                 load_config, prepare_cpu_distributed, require_sections)
@@ -65,10 +66,9 @@ def test_missing_data_is_named_by_config_key_including_wrapped_datasets(tmp_path
 
 @pytest.mark.slow
 def test_train_tool_stops_before_building_anything_when_data_is_missing(tmp_path):
-    process = subprocess.run(
-        [sys.executable, 'tools/train.py', CPU_CONFIG, '--work-dir', str(tmp_path / 'w'),
-         '--cfg-options', f'train_dataloader.dataset.data_root={tmp_path}/no_voc'],
-        cwd=REPO, capture_output=True, text=True, timeout=300)
+    process = run_tool_in_process(
+        'tools/train.py', CPU_CONFIG, '--work-dir', tmp_path / 'w', '--cfg-options',
+        f'train_dataloader.dataset.data_root={tmp_path}/no_voc')
     assert process.returncode == 1
     assert 'Traceback' not in process.stderr
     assert f'train_dataloader.dataset.data_root: {tmp_path}/no_voc' in process.stderr
@@ -181,9 +181,8 @@ def test_train_tool_names_the_missing_stage_one_classifier(tmp_path):
                 f'train_dataloader.dataset.image_level_split={voc}/ImageSets/Main/train.txt',
                 f'val_dataloader.dataset.labeled_split={voc}/ImageSets/Segmentation/val.txt',
                 f'model.backbone.init_cfg.checkpoint={tmp_path}/none.pth']
-    process = subprocess.run(
-        [sys.executable, 'tools/train.py', CPU_CONFIG, '--work-dir', str(tmp_path / 'w'),
-         '--cfg-options', *options], cwd=REPO, capture_output=True, text=True, timeout=300)
+    process = run_tool_in_process('tools/train.py', CPU_CONFIG, '--work-dir', tmp_path / 'w',
+                                  '--cfg-options', *options)
     assert process.returncode == 1, process.stderr[-3000:]
     assert 'Traceback' not in process.stderr
     assert 'checkpoint to start from not found' in process.stderr

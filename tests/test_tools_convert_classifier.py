@@ -6,8 +6,6 @@ the segmentors' backbones equal the classifier's, and their class logits are the
 logits (mmpretrain's own forward) with the background logit minus their mean.
 """
 import copy
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,7 @@ from mmpretrain.registry import MODELS as CLASSIFIERS
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-from helpers import model_config, randomize_batch_norm
+from helpers import model_config, randomize_batch_norm, run_tool_in_process
 from unrolled_lrp.utils.classifier_conversion import ConversionError, convert
 
 REPO = Path(__file__).parents[1]
@@ -50,8 +48,7 @@ def converted(request, tmp_path_factory):
     source = root / 'epoch_10.pth'
     torch.save(dict(state_dict=classifier.state_dict(), meta=dict(epoch=10)), source)
     target = root / 'out' / f'voc12_classifier_{request.param}.pth'
-    result = subprocess.run([sys.executable, str(TOOL), str(source), str(target)],
-                            capture_output=True, text=True, cwd=REPO)
+    result = run_tool_in_process(TOOL, source, target)
     assert result.returncode == 0, result.stderr
     return request.param, classifier, target
 
@@ -121,8 +118,7 @@ def test_unsuitable_checkpoints_are_named_with_the_problem(state, message):
 
 @pytest.mark.slow
 def test_command_line_names_a_missing_checkpoint(tmp_path):
-    result = subprocess.run([sys.executable, str(TOOL), str(tmp_path / 'missing.pth'),
-                             str(tmp_path / 'out.pth')], capture_output=True, text=True)
+    result = run_tool_in_process(TOOL, tmp_path / 'missing.pth', tmp_path / 'out.pth')
     assert result.returncode != 0
     assert f'error: checkpoint not found: {tmp_path / "missing.pth"}' in result.stderr
 
