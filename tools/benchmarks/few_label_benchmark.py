@@ -1,6 +1,8 @@
 """The few-label benchmark: the paper's Tables 1 and 3 at CPU scale, on scenes made for it.
 
-    python tools/benchmarks/few_label_benchmark.py                 # 1, 2, 5 masks per class and all
+    python tools/benchmarks/few_label_benchmark.py                 # the README's grid: 1, 5 masks per class and all
+    python tools/benchmarks/few_label_benchmark.py --methods unrolled_lrp unrolled_lrp_a2b1 lrp_eps ws_ae mt_unet unet fcn \
+        --labels-per-class 1 2 5                                   # the paper's full table
     python tools/benchmarks/few_label_benchmark.py --image-labels 300 1000   # plus the image-label curve
     python tools/benchmarks/few_label_benchmark.py --quick         # one split, one seed, short runs
 
@@ -12,8 +14,8 @@ import argparse
 import os
 import sys
 
-from unrolled_lrp.benchmarks.few_label import (CURVE_METHODS, METHODS, SCENES, FewLabelBenchmark,
-                                               available_methods)
+from unrolled_lrp.benchmarks.few_label import (CURVE_METHODS, LABELS_PER_CLASS, METHODS, SCENES,
+                                               FewLabelBenchmark, available_methods)
 from unrolled_lrp.utils import run_main
 
 
@@ -38,7 +40,8 @@ def parse_args(argv):
     parser.add_argument('--methods', nargs='+', choices=available_methods(),
                         default=list(METHODS),
                         help='rows: any configs/few_label/<method>_r18_few_label.py')
-    parser.add_argument('--labels-per-class', type=positive, nargs='+', default=[1, 2, 5],
+    parser.add_argument('--labels-per-class', type=positive, nargs='+',
+                        default=list(LABELS_PER_CLASS),
                         help='pixel-labelled images per class of the splits')
     parser.add_argument('--no-all-masks', dest='all_masks', action='store_false',
                         help='skip the runs on every mask (the ceilings)')
