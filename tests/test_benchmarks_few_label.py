@@ -103,3 +103,13 @@ def test_out_of_range_settings_are_refused_before_any_data_is_written(tmp_path):
     with pytest.raises(ValueError, match='must be positive'):
         FewLabelBenchmark(tmp_path / 'w', max_iters=0)
     assert not (tmp_path / 'w').exists()
+
+
+def test_a_variant_row_gets_its_own_line_in_the_plots(tmp_path):
+    from unrolled_lrp.visualization.benchmark_plots import legend_labels, plot_label_efficiency
+    results = [result('unet', 6, 0, 20.0), result('unrolled_lrp_a2b1_zbox', 6, 0, 30.0),
+               result('unrolled_lrp_a2b1_zbox', 192, 0, 50.0)]
+    labels = legend_labels(results)
+    assert list(labels)[-1] == 'unrolled_lrp_a2b1_zbox' and labels['unet'] == 'UNet'
+    plot_label_efficiency(results, tmp_path / 'plot.png', 192, 6)
+    assert (tmp_path / 'plot.png').stat().st_size > 0

@@ -22,15 +22,23 @@ LABELS = {  # method -> legend label, in legend order
 PANELS = (('mIoU_present', 'present-class mIoU'), ('mIoU_unseen_looks', 'mIoU on unseen looks'))
 
 
+def legend_labels(results):
+    """{method: legend label}: the known methods in legend order, then any other row of
+    ``results`` (a study's variant, a new config) under its own name."""
+    others = sorted({r['method'] for r in results} - set(LABELS))
+    return dict(LABELS, **{method: method for method in others})
+
+
 def draw_panels(results, x_key, x_of, ticks, tick_labels, xlabel, title, path):
     """One line per method of ``results`` against ``x_of(result[x_key])``, a panel per
     metric of PANELS that any result has."""
     panels = [(key, name) for key, name in PANELS
               if any(r.get(key) is not None for r in results)]
     figure, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4), squeeze=False)
-    colours = dict(zip(LABELS, plt.get_cmap('tab10').colors))
+    labels = legend_labels(results)
+    colours = dict(zip(labels, plt.get_cmap('tab10').colors * 2))
     for axis, (key, name) in zip(axes[0], panels):
-        for method, label in LABELS.items():
+        for method, label in labels.items():
             points = {}
             for r in results:
                 if r['method'] == method and r.get(key) is not None:
