@@ -17,6 +17,20 @@ from mmseg.utils import register_all_modules
 
 register_all_modules(init_default_scope=True)
 
+# The files that run longest, longest first (measured on two cores: each trains or runs tools
+# for minutes). pytest-xdist's --dist loadfile hands files to the workers in collection order,
+# so a long file collected last runs alone while the other worker idles; collected first, the
+# short files fill in around it.
+LONGEST_FIRST = ('test_tools_workflow.py', 'test_benchmarks_few_label.py',
+                 'test_benchmarks_speed.py', 'test_bad_inputs.py', 'test_tools_tea.py')
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+    items.sort(key=rank)  # stable: a file's tests keep their order
+
 
 @pytest.fixture(scope='session', autouse=True)
 def image_check_cache(tmp_path_factory):
