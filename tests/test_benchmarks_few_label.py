@@ -113,3 +113,12 @@ def test_a_variant_row_gets_its_own_line_in_the_plots(tmp_path):
     assert list(labels)[-1] == 'unrolled_lrp_a2b1_zbox' and labels['unet'] == 'UNet'
     plot_label_efficiency(results, tmp_path / 'plot.png', 192, 6)
     assert (tmp_path / 'plot.png').stat().st_size > 0
+
+
+def test_no_run_on_every_image_label_draws_no_label_efficiency_plot(tmp_path):
+    """The grid without methods, only the image-label curve: results.json and the curve, and
+    no empty label-efficiency figure (matplotlib refused a figure of 0 panels)."""
+    from unrolled_lrp.visualization.benchmark_plots import plot_label_efficiency
+    curve_only = [dict(result('unrolled_lrp', 6, 0, 30.0), image_labels=300)]
+    plot_label_efficiency(curve_only, tmp_path / 'plot.png', 192, 6)
+    assert not (tmp_path / 'plot.png').exists()

@@ -31,9 +31,11 @@ def legend_labels(results):
 
 def draw_panels(results, x_key, x_of, ticks, tick_labels, xlabel, title, path):
     """One line per method of ``results`` against ``x_of(result[x_key])``, a panel per
-    metric of PANELS that any result has."""
+    metric of PANELS that any result has; nothing is drawn when no result has one."""
     panels = [(key, name) for key, name in PANELS
               if any(r.get(key) is not None for r in results)]
+    if not panels:  # no run of this kind (e.g. only the image-label curve was asked for)
+        return
     figure, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4), squeeze=False)
     labels = legend_labels(results)
     colours = dict(zip(labels, plt.get_cmap('tab10').colors * 2))
