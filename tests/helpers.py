@@ -96,7 +96,7 @@ def load_tool(path):
 
 def run_tool_in_process(path, *args):
     """``python PATH ARGS`` from the repository root, run in this process as ``__main__``
-    (runpy), for the tools' refusals: their exit status, stdout and stderr as
+    (runpy), for the tools' refusals and quick runs: their exit status, stdout and stderr as
     ``subprocess.run`` gives them, without a second interpreter importing the stack (about
     3 s of CPU a call). An exception that would end the process leaves its traceback in
     stderr and exit status 1, as Python does."""
