@@ -27,9 +27,8 @@ classifier with K rows (background first) is copied as it is.
 """
 import argparse
 
-from unrolled_lrp.utils import read_state_dict, run_main
-from unrolled_lrp.utils.classifier_conversion import BACKGROUND_ROW, TARGET_KEY, convert
-from unrolled_lrp.utils.safe_output import atomic_torch_save, refuse_same_file
+from unrolled_lrp.utils import run_main
+from unrolled_lrp.utils.classifier_conversion import convert_file
 
 
 def parse_args():
@@ -45,14 +44,7 @@ def parse_args():
 def main():
     args = parse_args()
     # errors (ConversionError, an unreadable file, the same file twice) are one line: run_main
-    refuse_same_file(args.in_file, args.out_file, 'converted checkpoint')
-    state_dict = convert(read_state_dict(args.in_file), args.num_classes, args.in_file)
-    meta = dict(converted_from=args.in_file, num_classes=args.num_classes,
-                background_row=BACKGROUND_ROW)
-    # written whole or not at all: a stage-2 run never starts from half a file
-    atomic_torch_save(dict(state_dict=state_dict, meta=meta), args.out_file)
-    print(f'{args.out_file}: {sum(key.startswith("backbone.") for key in state_dict)} backbone '
-          f'tensors and {TARGET_KEY} {tuple(state_dict[TARGET_KEY + ".weight"].shape)}')
+    print(convert_file(args.in_file, args.out_file, args.num_classes))
 
 
 if __name__ == '__main__':

@@ -22,8 +22,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from ..datasets.synthetic import MARKER_FILE, marker_line
+from ..datasets.synthetic import MARKER_FILE, generate, marker_line
 from ..datasets.voc_splits import image_level_subset, make_splits
+from ..utils.classifier_conversion import convert_file
 from .result_tables import markdown_tables, summarise
 from .run_config import claim_work_dir, run_config
 from .training_runs import REPO, TrainingRun, run_all, run_tool
@@ -123,10 +124,8 @@ class FewLabelBenchmark:
         expected = marker_line(**settings)
         if not marker.is_file():
             self.log(f'[benchmark] writing the scenes to {self.data_root}')
-            args = [f'--{key.replace("_", "-")}={value}' for key, value in settings.items()]
-            self.work_dir.mkdir(parents=True, exist_ok=True)
-            run_tool(['tools/dataset_converters/make_synthetic_voc.py', self.data_root, *args],
-                     self.work_dir / 'make_synthetic_voc.log')
+            generate(self.data_root, **settings,
+                     progress=lambda line: self.log(f'[benchmark] scenes: {line}'))
         elif marker.read_text().splitlines()[0] != expected:
             raise ValueError(f'{self.data_root} holds scenes made otherwise ("'
                              f'{marker.read_text().splitlines()[0]}"; this benchmark asks for '
@@ -177,8 +176,7 @@ class FewLabelBenchmark:
             self.log(f'[benchmark] stage 1: the classifier on {image_labels} image labels')
             run_tool(['tools/train.py', config, '--work-dir', out], out / 'train.log')
             last = (out / 'last_checkpoint').read_text().strip()
-            run_tool(['tools/model_converters/convert_classifier.py', last, checkpoint],
-                     out / 'convert.log')
+            (out / 'convert.log').write_text(convert_file(last, checkpoint) + '\n')
         metrics = last_metrics(out)
         return dict(f1=metrics.get('multi-label/f1-score_micro'),
                     precision=metrics.get('multi-label/precision_micro'),

@@ -6,9 +6,12 @@ A classifier over the K-1 object classes has no background row: it becomes the n
 of the class rows (bias likewise), so the background logit is minus the mean class logit and
 the background heatmap of the linear LRP-0 decoder minus the mean class heatmap (a zero row
 would never train in WS-AE, whose ReLUs pass no gradient at zero). ``tools/model_converters/
-convert_classifier.py`` writes the result.
+convert_classifier.py`` writes the result (:func:`convert_file`).
 """
 import torch
+
+from .checkpoint_fit import read_state_dict
+from .safe_output import atomic_torch_save, refuse_same_file
 
 HEAD_KEY = 'head.fc'
 TARGET_KEY = 'decode_head.conv_seg'
@@ -50,3 +53,15 @@ def convert(state_dict, num_classes, source='checkpoint'):
                                    source)
     return dict(backbone, **{f'{TARGET_KEY}.weight': weight[:, :, None, None].clone(),
                              f'{TARGET_KEY}.bias': bias.clone()})
+
+
+def convert_file(in_file, out_file, num_classes=21):
+    """Reads a classifier checkpoint and writes the converted one (whole or not at all: a
+    stage-2 run never starts from half a file); returns a one-line summary."""
+    refuse_same_file(in_file, out_file, 'converted checkpoint')
+    state_dict = convert(read_state_dict(in_file), num_classes, in_file)
+    meta = dict(converted_from=str(in_file), num_classes=num_classes,
+                background_row=BACKGROUND_ROW)
+    atomic_torch_save(dict(state_dict=state_dict, meta=meta), out_file)
+    return (f'{out_file}: {sum(key.startswith("backbone.") for key in state_dict)} backbone '
+            f'tensors and {TARGET_KEY} {tuple(state_dict[TARGET_KEY + ".weight"].shape)}')
