@@ -33,16 +33,18 @@ def parse_args(argv):
     parser.add_argument('--scenes', choices=tuple(SCENES), default='looks',
                         help="'looks': classes with several looks each (the paper's regime); "
                         "'textures': classes told apart by high-contrast textures (the hard "
-                        'case)')
+                        "case); 'shapes': classes with several looks told apart by silhouette "
+                        'alone')
     parser.add_argument('--looks-per-class', type=positive, default=3)
     parser.add_argument('--num-images', type=positive,
                         help="scenes to make (default: the scene style's)")
     parser.add_argument('--methods', nargs='+', choices=available_methods(),
                         default=list(METHODS),
                         help='rows: any configs/few_label/<method>_r18_few_label.py')
-    parser.add_argument('--labels-per-class', type=positive, nargs='+',
+    parser.add_argument('--labels-per-class', type=positive, nargs='*',
                         default=list(LABELS_PER_CLASS),
-                        help='pixel-labelled images per class of the splits')
+                        help='pixel-labelled images per class of the splits (none: the '
+                        'ceilings alone, on every mask)')
     parser.add_argument('--no-all-masks', dest='all_masks', action='store_false',
                         help='skip the runs on every mask (the ceilings)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
@@ -57,6 +59,10 @@ def parse_args(argv):
                         default=list(CURVE_METHODS))
     parser.add_argument('--classifier-iters', type=positive,
                         help="stage-1 iterations (default: the classifier config's)")
+    parser.add_argument('--pretrained',
+                        help='backbone checkpoint that stage 1 starts from (the model zoo\'s '
+                        'fractal pretraining: checkpoints/fractal_r18_quarter-*.pth); default: '
+                        'random weights')
     parser.add_argument('--jobs', type=positive, default=min(2, os.cpu_count() or 1),
                         help='runs trained side by side (one thread each)')
     parser.add_argument('--data-seed', type=int, default=0)

@@ -10,6 +10,9 @@ Styles (``--style``; the scenes themselves live in ``unrolled_lrp.datasets.synth
   a few masks show only some looks, the image-level labels all of them.
 * ``textures`` (the benchmark's hard case): six classes told apart by shape and a
   high-contrast texture, colours random.
+* ``shapes``: six classes with ``--looks-per-class`` looks each, a look a silhouette of its
+  own; colour and surface random for every object, backgrounds as colourful as the objects:
+  classes that only shape tells apart.
 
 The tree has the layout of ``VOCdevkit/VOC2012`` (masks with 255 outlines, the
 ``ImageSets`` lists, XML annotations naming each object's class and look), a share of
@@ -27,7 +30,7 @@ Example::
 import argparse
 import time
 
-from unrolled_lrp.datasets.synthetic import SCENE_STYLES, generate
+from unrolled_lrp.datasets.synthetic import SCENE_STYLES, STYLES_WITH_LOOKS, generate
 from unrolled_lrp.utils import run_main
 
 
@@ -36,7 +39,8 @@ def parse_args(argv):
     parser.add_argument('out_dir', help='root of the VOC2012-format tree to write')
     parser.add_argument('--num-images', type=int, default=60)
     parser.add_argument('--seed', type=int, default=0,
-                        help='draws the images and, for --style looks, the look table')
+                        help='draws the images and, for --style looks and shapes, the look '
+                        'table')
     parser.add_argument('--image-size', type=int, default=96, help='side of the square images')
     parser.add_argument('--val-fraction', type=float, default=0.25,
                         help='share of images in ImageSets/Segmentation/val.txt')
@@ -45,16 +49,17 @@ def parse_args(argv):
     parser.add_argument('--style', choices=SCENE_STYLES, default='colour',
                         help="'colour': four classes, one look each (the main job); 'looks': "
                         'six classes with several looks each (the few-label benchmark); '
-                        "'textures': six classes told apart by shape and texture")
+                        "'textures': six classes told apart by shape and texture; 'shapes': "
+                        'six classes with several looks each, told apart by shape alone')
     parser.add_argument('--looks-per-class', type=int, default=None,
-                        help='looks of each class (--style looks only; default 3)')
+                        help='looks of each class (--style looks and shapes only; default 3)')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace an existing tree made by this script')
     args = parser.parse_args(argv)
     if args.num_images < 1 or args.image_size < 32:
         parser.error('--num-images must be positive and --image-size at least 32')
-    if args.looks_per_class is not None and args.style != 'looks':
-        parser.error('--looks-per-class applies to --style looks only')
+    if args.looks_per_class is not None and args.style not in STYLES_WITH_LOOKS:
+        parser.error('--looks-per-class applies to --style looks and shapes only')
     args.looks_per_class = args.looks_per_class or 3
     return args
 

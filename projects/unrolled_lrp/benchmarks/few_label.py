@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from ..datasets.synthetic import MARKER_FILE, generate, marker_line
+from ..datasets.synthetic import MARKER_FILE, STYLES_WITH_LOOKS, generate, marker_line
 from ..datasets.voc_splits import image_level_subset, make_splits
 from ..utils.classifier_conversion import convert_file
 from .result_tables import markdown_tables, summarise
@@ -57,6 +57,11 @@ SCENES = {
                    image_level_fraction=0.76),
               '6 classes with several looks each: 480 val, 480 pixel-labelled train and '
               '3,040 image-level-only scenes'),
+    'shapes': (dict(style='shapes', num_images=4000, val_fraction=0.12,
+                    image_level_fraction=0.76),
+               '6 classes with several looks each, a look a silhouette of its own, colours and '
+               'surfaces random: 480 val, 480 pixel-labelled train and 3,040 image-level-only '
+               'scenes'),
     'textures': (dict(style='textures', num_images=480, val_fraction=0.2,
                       image_level_fraction=0.4),
                  '6 classes told apart by shape and a high-contrast texture: 96 val, 192 '
@@ -81,6 +86,7 @@ class FewLabelBenchmark:
     image_labels: Sequence[int] = ()  # the image-label curve at 1 mask per class
     curve_methods: Sequence[str] = CURVE_METHODS
     classifier_iters: Optional[int] = None  # the classifier config's
+    pretrained: Optional[str] = None  # backbone checkpoint stage 1 starts from (None: random)
     jobs: int = 2
     data_seed: int = 0
     progress_every: float = 30
@@ -93,6 +99,8 @@ class FewLabelBenchmark:
         unknown -= set(available_methods())
         if self.scenes not in SCENES or unknown:
             raise ValueError(f'unknown scenes {self.scenes!r} or methods {sorted(unknown)}')
+        if self.pretrained and not Path(self.pretrained).is_file():
+            raise ValueError(f'--pretrained {self.pretrained}: no such checkpoint')
         if min(self.labels_per_class, default=1) < 1 or min(
                 self.max_iters, self.all_masks_iters, self.jobs) < 1 or min(
                     self.image_labels, default=1) < 1:
@@ -102,6 +110,11 @@ class FewLabelBenchmark:
         num_images = settings['num_images']
         num_train = num_images - round(num_images * settings['val_fraction']) - round(
             num_images * settings['image_level_fraction'])
+        if not (self.labels_per_class or self.all_masks):
+            raise ValueError('nothing to run: no --labels-per-class and --no-all-masks')
+        if self.image_labels and not self.labels_per_class:
+            raise ValueError('the image-label curve (--image-labels) runs at the smallest '
+                             '--labels-per-class: give one')
         if max(self.labels_per_class, default=0) * NUM_CLASSES > num_train:
             raise ValueError(f'--labels-per-class {max(self.labels_per_class)}: the scenes '
                              f'have {num_train} pixel-labelled train images')
@@ -112,7 +125,7 @@ class FewLabelBenchmark:
         settings = dict(settings)
         if self.num_images:
             settings['num_images'] = self.num_images
-        if self.scenes == 'looks':
+        if settings['style'] in STYLES_WITH_LOOKS:
             settings['looks_per_class'] = self.looks_per_class
         return dict(settings, seed=self.data_seed)
 
@@ -149,7 +162,9 @@ class FewLabelBenchmark:
 
     @property
     def curve_masks(self):
-        return min(self.labels_per_class) * NUM_CLASSES
+        """The masks of the smallest split (the image-label curve's), None without splits
+        (a benchmark of the ceilings alone)."""
+        return min(self.labels_per_class) * NUM_CLASSES if self.labels_per_class else None
 
     # --- stage 1 ----------------------------------------------------------------------
     def replacements(self, classifier='all'):
@@ -170,6 +185,9 @@ class FewLabelBenchmark:
         if train_list is not None:
             cfg.train_dataloader.dataset.image_set_path = str(
                 Path(train_list).relative_to(self.data_root))
+        if self.pretrained:
+            cfg.model.backbone.init_cfg = dict(type='Pretrained', prefix='backbone.',
+                                               checkpoint=str(Path(self.pretrained).resolve()))
         config = claim_work_dir(out, cfg, 'classifier')
         checkpoint = out / 'classifier.pth'
         if not checkpoint.is_file():
@@ -220,7 +238,7 @@ class FewLabelBenchmark:
         runs = self.grid(num_train, curve_splits)
         results = [flatten(result) for result in run_all(runs, self.jobs, self.progress_every,
                                                          self.log)]
-        image_level_all = len((self.data_root / 'splits' / str(self.curve_masks)
+        image_level_all = len((self.data_root / 'splits' / str(self.curve_masks or num_train)
                                / 'image_level.txt').read_text().split())
         self.write_outputs(results, classifiers, num_train, image_level_all)
         self.log(f'[benchmark] {len(runs)} runs, {(time.perf_counter() - start) / 60:.1f} min')
@@ -245,14 +263,16 @@ class FewLabelBenchmark:
                                                      plot_label_efficiency, plot_split)
         plot_label_efficiency(results, self.work_dir / 'label_efficiency.png', num_train,
                               NUM_CLASSES)
-        plot_split(self.data_root, self.data_root / 'splits' / str(self.curve_masks),
-                   self.work_dir / f'split_{self.curve_masks}_masks.png')
+        if self.curve_masks:
+            plot_split(self.data_root, self.data_root / 'splits' / str(self.curve_masks),
+                       self.work_dir / f'split_{self.curve_masks}_masks.png')
         if self.image_labels:
             plot_image_label_curve(results, self.work_dir / 'image_label_curve.png',
                                    self.curve_masks, image_level_all)
         self.log(text)
-        self.log(f'[benchmark] wrote {self.work_dir}/results.json, results.csv, results.md, '
-                 f'the plots and split_{self.curve_masks}_masks.png')
+        self.log(f'[benchmark] wrote {self.work_dir}/results.json, results.csv, results.md '
+                 'and the plots' + (f' and split_{self.curve_masks}_masks.png'
+                                    if self.curve_masks else ''))
 
     def markdown(self, results, classifiers, num_train, image_level_all):
         _, description = SCENES[self.scenes]

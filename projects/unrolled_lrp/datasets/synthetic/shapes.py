@@ -7,6 +7,11 @@ from .voc_classes import IGNORE_INDEX, VOC_CLASSES
 MIN_VISIBLE_SHARE = 0.5  # an occluded object keeps at least this share of its area
 MIN_INTERIOR_PIXELS = 12  # pixels of an object's class left after the 255 outline
 SHAPES = ('disc', 'square', 'triangle', 'ring', 'semicircle', 'plus', 'star')
+# more silhouettes, for scenes whose classes only shape tells apart (the shapes scenes): each
+# one differs from every other in outline or holes at 25-45 px, blurred, turned by up to 15°
+MORE_SHAPES = ('crescent', 'frame', 'tee', 'ell', 'arrow', 'heart', 'bowtie', 'cross',
+               'diamond', 'bar', 'clover', 'gear', 'chevron', 'aitch')
+ALL_SHAPES = SHAPES + MORE_SHAPES
 
 
 def shape_mask(shape, size, centre, radius, angle=0.0):
@@ -35,6 +40,52 @@ def shape_mask(shape, size, centre, radius, angle=0.0):
     if shape == 'star':  # five rounded points
         outline = radius * (0.62 + 0.38 * np.cos(5 * np.arctan2(dx, -dy)))
         return np.hypot(dy, dx) <= outline
+    return more_shape_mask(shape, dy / radius, dx / radius)
+
+
+def more_shape_mask(shape, y, x):
+    """The silhouettes of :data:`MORE_SHAPES` in the shape's own frame, in units of its
+    radius (``y`` down, ``x`` right)."""
+    if shape == 'crescent':  # a disc less a disc shifted right: opens to the right
+        return (y ** 2 + x ** 2 <= 1) & (y ** 2 + (x - 0.45) ** 2 > 0.8 ** 2)
+    if shape == 'frame':  # a square with a square hole
+        outer = (np.abs(y) <= 0.85) & (np.abs(x) <= 0.85)
+        return outer & ~((np.abs(y) <= 0.45) & (np.abs(x) <= 0.45))
+    if shape == 'tee':
+        return (((y >= -0.9) & (y <= -0.35) & (np.abs(x) <= 0.9))
+                | ((np.abs(x) <= 0.3) & (y >= -0.9) & (y <= 0.95)))
+    if shape == 'ell':
+        return (((x >= -0.8) & (x <= -0.2) & (np.abs(y) <= 0.95))
+                | ((y >= 0.35) & (y <= 0.95) & (x >= -0.8) & (x <= 0.8)))
+    if shape == 'arrow':  # pointing right
+        head = (x >= 0) & (x <= 1) & (np.abs(y) <= 0.9 * (1 - x))
+        return head | ((x >= -1) & (x < 0) & (np.abs(y) <= 0.3))
+    if shape == 'heart':
+        u, v = 1.15 * x, 0.3 - 1.15 * y
+        return (u ** 2 + v ** 2 - 1) ** 3 - u ** 2 * v ** 3 <= 0
+    if shape == 'bowtie':  # two triangles meeting at the centre
+        return (np.abs(x) <= 0.95) & (np.abs(y) <= 0.85 * np.abs(x) + 0.15)
+    if shape == 'cross':  # a plus turned by 45 degrees
+        u, v = (y + x) / np.sqrt(2), (y - x) / np.sqrt(2)
+        return (((np.abs(u) <= 0.3) & (np.abs(v) <= 1)) | ((np.abs(v) <= 0.3) & (np.abs(u) <= 1)))
+    if shape == 'diamond':  # a tall rhombus
+        return np.abs(y) + np.abs(x) / 0.6 <= 1
+    if shape == 'bar':  # a wide rectangle with rounded ends
+        return (np.abs(y) <= 0.38) & ((np.abs(x) <= 0.62) | ((np.abs(x) - 0.62) ** 2 + y ** 2
+                                                            <= 0.38 ** 2))
+    if shape == 'clover':  # four overlapping discs
+        return np.any([(y - cy) ** 2 + (x - cx) ** 2 <= 0.47 ** 2
+                       for cy, cx in ((-0.5, 0), (0.5, 0), (0, -0.5), (0, 0.5))], axis=0)
+    if shape == 'gear':  # eight blunt teeth around a hole
+        angle = np.arctan2(x, -y)
+        outline = np.where(np.cos(8 * angle) > 0, 1.0, 0.78)
+        distance = np.hypot(y, x)
+        return (distance <= outline) & (distance >= 0.3)
+    if shape == 'chevron':  # a thick V pointing down
+        return (np.abs(x) <= 0.95) & (np.abs(y - 0.9 * np.abs(x) + 0.25) <= 0.33)
+    if shape == 'aitch':  # H
+        return (((np.abs(x) >= 0.4) & (np.abs(x) <= 0.9) & (np.abs(y) <= 0.95))
+                | ((np.abs(y) <= 0.25) & (np.abs(x) <= 0.9)))
     raise ValueError(f'unknown shape {shape!r}')
 
 

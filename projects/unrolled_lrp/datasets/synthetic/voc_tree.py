@@ -20,6 +20,7 @@ from PIL import Image
 from ...utils.owned_folder import prepare_owned_folder, record_owned_files
 from .colour_scenes import ColourScenes
 from .looks_scenes import LooksScenes
+from .shapes_scenes import ShapesScenes
 from .texture_scenes import TextureScenes
 from .voc_classes import VOC_CLASSES
 
@@ -27,17 +28,20 @@ MARKER_FILE = 'SYNTHETIC_VOC.txt'
 LOOKS_FILE = 'looks.json'
 LAYOUT = ('JPEGImages', 'Annotations', 'SegmentationClass', 'SegmentationLook',
           'ImageSets/Segmentation', 'ImageSets/Main')
-SCENE_STYLES = ('colour', 'textures', 'looks')
+SCENE_STYLES = ('colour', 'textures', 'looks', 'shapes')
+STYLES_WITH_LOOKS = ('looks', 'shapes')  # the styles with a choice of looks per class
 
 
 def make_style(style, seed=0, looks_per_class=3):
-    """The scene style by name; only 'looks' has a choice of looks per class."""
+    """The scene style by name; 'looks' and 'shapes' have a choice of looks per class."""
     if style == 'colour':
         return ColourScenes()
     if style == 'textures':
         return TextureScenes()
     if style == 'looks':
         return LooksScenes(seed, looks_per_class)
+    if style == 'shapes':
+        return ShapesScenes(seed, looks_per_class)
     raise ValueError(f'unknown style {style!r}; choose from {", ".join(SCENE_STYLES)}')
 
 
@@ -168,7 +172,7 @@ def marker_line(num_images, seed=0, image_size=96, val_fraction=0.25, image_leve
     return (f'Synthetic VOC tree: make_synthetic_voc.py --num-images {num_images} --seed {seed} '
             f'--image-size {image_size} --val-fraction {val_fraction} --image-level-fraction '
             f'{image_level_fraction} --style {style}'
-            + (f' --looks-per-class {looks_per_class}' if style == 'looks' else ''))
+            + (f' --looks-per-class {looks_per_class}' if style in STYLES_WITH_LOOKS else ''))
 
 
 def read_look_table(voc_root):

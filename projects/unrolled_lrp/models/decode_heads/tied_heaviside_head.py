@@ -47,6 +47,12 @@ class TiedHeavisideHead(BaseDecodeHead):
             float32): half the signal's memory, faster where the hardware has bfloat16
             arithmetic; ``tools/benchmarks/speed_benchmark.py`` measures its speed and
             heatmap error.
+        relevance_stage (int, optional): None (the paper): heatmaps are the relevance of
+            the input image. ``k``: the relevance of the activations at the end of the
+            backbone's stage ``k`` (0: after the ResNet stem, ``i``: after the ``i``-th
+            stage), summed over channels and upsampled to the input
+            (:class:`TiedDecoder`'s ``relevance_stage``): maps that cover the regions the
+            classifier's units respond to, at the stage's resolution.
         score_scale (float): Factor from heatmaps to pixel scores (the reference: 1).
         scale_by_pixels (bool): Also multiply by the input's H*W, so that a score is
             relevance per pixel relative to a uniform spread of the logit, whatever
@@ -65,7 +71,8 @@ class TiedHeavisideHead(BaseDecodeHead):
     """
 
     def __init__(self, in_channels, num_classes, composite='LRP0', class_chunk=None,
-                 decoder_dtype=None, score_scale=1.0, scale_by_pixels=False,
+                 decoder_dtype=None, relevance_stage=None, score_scale=1.0,
+                 scale_by_pixels=False,
                  score_normalization='none', loss_classes='all', **kwargs):
         for key in ('channels', 'input_transform', 'out_channels', 'threshold'):
             if kwargs.get(key) is not None:
@@ -80,6 +87,10 @@ class TiedHeavisideHead(BaseDecodeHead):
                              f'got {score_normalization!r}')
         if decoder_dtype not in (None, 'bfloat16'):
             raise ValueError(f"decoder_dtype must be None or 'bfloat16', got {decoder_dtype!r}")
+        if relevance_stage is not None and not (isinstance(relevance_stage, int)
+                                                and relevance_stage >= 0):
+            raise ValueError(f'relevance_stage must be None or a stage index >= 0, got '
+                             f'{relevance_stage!r}')
         if loss_classes not in LOSS_CLASSES:
             raise ValueError(f'loss_classes must be one of {LOSS_CLASSES}, got {loss_classes!r}')
         loss_decode = kwargs.pop('loss_decode', DEFAULT_LOSS)
@@ -89,6 +100,7 @@ class TiedHeavisideHead(BaseDecodeHead):
         self.composite = build_composite(composite)
         self.class_chunk = class_chunk
         self.decoder_dtype = decoder_dtype and getattr(torch, decoder_dtype)
+        self.relevance_stage = relevance_stage
         self.score_scale = score_scale
         self.scale_by_pixels = scale_by_pixels
         self.score_normalization = score_normalization
@@ -105,7 +117,7 @@ class TiedHeavisideHead(BaseDecodeHead):
     def decoder(self, trace):
         """The :class:`TiedDecoder` of a :class:`ForwardTrace` under this head's composite."""
         return TiedDecoder(trace, self.classifier_weight, self.conv_seg.bias, self.composite,
-                           self.decoder_dtype)
+                           self.decoder_dtype, self.relevance_stage)
 
     def forward(self, trace):
         """Heatmaps (B, K, H, W) of all classes for a :class:`ForwardTrace`."""

@@ -46,6 +46,17 @@ class PooledLinear:
         return signal * factor.to(signal.dtype).unsqueeze(1)
 
 
+def upsample_relevance(relevance, size):
+    """(B, K, h, w) relevance of coarse pixels spread over (B, K, H, W) fine ones: bilinear
+    upsampling divided by the ratio of pixel counts, so that each map keeps its sum (the
+    conservation of relevance), up to the interpolation's border effects."""
+    if tuple(relevance.shape[-2:]) == tuple(size):
+        return relevance
+    ratio = size[0] * size[1] / (relevance.shape[-2] * relevance.shape[-1])
+    return F.interpolate(relevance, size=tuple(size), mode='bilinear',
+                         align_corners=False) / ratio
+
+
 class TiedDecoder:
     """Heatmaps of ``trace`` for a classifier ``linear(GAP(features))`` under ``composite``.
 
@@ -58,15 +69,30 @@ class TiedDecoder:
             signal's memory and runs the transposed convolutions in bfloat16 (oneDNN and
             cuDNN accumulate in float32); what rules compute per sample (factors,
             denominators) stays in the encoder's dtype, and heatmaps are summed in it.
+        relevance_stage (int, optional): None: the relevance of the input image (the
+            paper's heatmaps). ``k``: the relevance of the activations that stage ``k`` of
+            the backbone ends with (0: the ResNet stem with its max-pool, ``i``: the
+            ``i``-th stage), summed over channels and spread over the input's pixels by
+            bilinear upsampling (:func:`upsample_relevance`). Only the layers above that
+            stage are decoded. For LRP-0 this is activation x gradient at that layer; a
+            coarser layer trades resolution for maps that cover what its units respond to,
+            where input-level maps follow edges and texture (Grad-CAM's choice, the last
+            layer, is the extreme of that trade). The pixel loss then also trains the
+            layers below, through the activations.
 
     Every layer's rule is looked up when the decoder is built, so that a rule at a layer
     it cannot decode fails at once, naming the layer.
     """
 
-    def __init__(self, trace, weight, bias, composite='LRP0', dtype=None):
+    def __init__(self, trace, weight, bias, composite='LRP0', dtype=None,
+                 relevance_stage=None):
         if not trace.records or not isinstance(trace.records[0], TiedConv):
             raise ValueError('the tied decoder needs a convolution as the first layer')
+        if relevance_stage is not None and not 0 <= relevance_stage < len(trace.stage_ends):
+            raise ValueError(f'relevance_stage={relevance_stage}: the backbone has stages 0 to '
+                             f'{len(trace.stage_ends) - 1}')
         self.trace = trace
+        self.relevance_stage = relevance_stage
         self.dtype = dtype or trace.features.dtype
         self.composite = build_composite(composite)
         self.linear = PooledLinear(trace.features.mean(dim=(2, 3)), weight, bias)
@@ -126,10 +152,19 @@ class TiedDecoder:
             signal = signal * factor.unsqueeze(1)
         signal = (signal / (height * width)).to(self.dtype)[..., None, None].expand(
             -1, -1, -1, height, width)
+        if self.relevance_stage is not None:
+            return self._stage_relevance(signal)
         first, *rest = self.trace.records
         signal = self.decode(rest, signal)
         rule = self.rules[id(first)]
         return rule.relevance(first, self._state(first, rule, signed=True), signal)
+
+    def _stage_relevance(self, signal):
+        """Relevance at the end of ``relevance_stage``, upsampled to the input's pixels."""
+        trace = self.trace
+        signal = self.decode(trace.records[trace.stage_ends[self.relevance_stage]:], signal)
+        relevance = TiedConv.input_relevance(trace.stage_output(self.relevance_stage), signal)
+        return upsample_relevance(relevance, trace.inputs.shape[-2:])
 
     def _state(self, layer, rule, signed):
         key = id(layer)
@@ -162,8 +197,9 @@ class TiedDecoder:
 
 
 def classifier_heatmaps(backbone, weight, bias, inputs, composite='LRP0', class_chunk=None,
-                        classes=None):
+                        classes=None, relevance_stage=None):
     """Heatmaps (B, K, H, W) and logits (B, K) of a backbone + GAP + linear classifier."""
     from .walk import walk_backbone
-    decoder = TiedDecoder(walk_backbone(backbone, inputs), weight, bias, composite)
+    decoder = TiedDecoder(walk_backbone(backbone, inputs), weight, bias, composite,
+                          relevance_stage=relevance_stage)
     return decoder.heatmaps(classes, class_chunk), decoder.logits

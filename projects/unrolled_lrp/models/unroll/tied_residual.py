@@ -20,6 +20,11 @@ class TiedResidual:
         self.shortcut = shortcut
         self.output = output
 
+    @property
+    def inputs(self):
+        """The block's input (what its first layer, of the branch, was applied to)."""
+        return self.branch[0].inputs
+
     def select(self, index):
         return TiedResidual(select_records(self.branch, index),
                             select_records(self.shortcut, index), self.output[index])

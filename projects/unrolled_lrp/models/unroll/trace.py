@@ -23,6 +23,14 @@ class ForwardTrace:
     inputs: object
     stage_ends: list
 
+    def stage_output(self, stage):
+        """The (B, C, h, w) tensor the backbone's ``stage`` ends with: the input of the layer
+        after it (the last feature map for the last stage)."""
+        end = self.stage_ends[stage]
+        if end == len(self.records):
+            return self.features
+        return self.records[end].inputs
+
     def stage_of(self, position):
         """The stage of the top-level record at ``position``."""
         return next(stage for stage, end in enumerate(self.stage_ends) if position < end)
