@@ -2,13 +2,17 @@
 import contextlib
 import importlib.util
 import io
+import os.path as osp
 import runpy
 import subprocess
 import sys
 import traceback
 from pathlib import Path
 
+import cv2
+import numpy as np
 import torch
+from mmengine.registry import init_default_scope
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -120,3 +124,49 @@ def run_tool_in_process(path, *args):
     finally:
         sys.argv = argv
     return subprocess.CompletedProcess([path, *args], status, out.getvalue(), err.getvalue())
+
+
+# Explainer fixtures: small images and randomly initialised checkpoints with their configs
+IMAGE_H, IMAGE_W = 40, 48
+MEAN, STD = [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]
+CLASSIFIER_CONFIG = f'''
+default_scope = 'mmpretrain'
+model = dict(
+    type='ImageClassifier',
+    data_preprocessor=dict(mean={MEAN}, std={STD}, to_rgb=True),
+    backbone=dict(type='{{backbone}}', {{backbone_args}}),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(type='LinearClsHead', num_classes=5, in_channels={{channels}},
+              loss=dict(type='CrossEntropyLoss')))
+'''
+RESNET18 = dict(backbone='ResNet', backbone_args='depth=18, out_indices=(3, )', channels=512)
+
+
+def write_image(folder, seed=0):
+    """A smooth random image, so heatmaps show structure rather than noise."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, (5, 6, 3)).astype(np.uint8)
+    path = osp.join(folder, f'synthetic{seed}.png')
+    cv2.imwrite(path, cv2.resize(small, (IMAGE_W, IMAGE_H), interpolation=cv2.INTER_CUBIC))
+    return path
+
+
+def build_and_save(folder, config_text, name, checkpoint_meta, **checkpoint_extras):
+    from mmengine.config import Config
+    config_path = osp.join(folder, f'{name}.py')
+    with open(config_path, 'w') as file:
+        file.write(config_text)
+    cfg = Config.fromfile(config_path)
+    if cfg.default_scope == 'mmpretrain':
+        from mmpretrain.registry import MODELS
+    else:
+        import unrolled_lrp  # noqa: F401
+        from mmseg.registry import MODELS
+    init_default_scope(cfg.default_scope)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    checkpoint_path = osp.join(folder, f'{name}.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta=checkpoint_meta, **checkpoint_extras),
+               checkpoint_path)
+    return config_path, checkpoint_path, model.eval()

@@ -248,6 +248,35 @@ def test_images_that_decoded_cleanly_are_not_decoded_again(voc_copy, monkeypatch
     assert len(calls) == 1
 
 
+def test_an_image_corrupted_in_place_behind_its_size_and_time_is_checked_again(voc_copy):
+    build_voc_dataset(voc_copy)  # every image remembered
+    first = (voc_copy / 'labeled.txt').read_text().split()[0]
+    path = voc_copy / 'JPEGImages' / f'{first}.jpg'
+    stat = path.stat()
+    corrupt_scan_data(path)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time
+    with pytest.raises(ValueError, match=f'{path}: the decoder warns "Corrupt JPEG data'):
+        build_voc_dataset(voc_copy)
+
+
+def test_a_one_pixel_image_and_a_16_bit_mask_are_named_at_build_time(voc_copy):
+    import cv2
+    import numpy as np
+    from PIL import Image
+    first = (voc_copy / 'labeled.txt').read_text().split()[0]
+    mask_path = voc_copy / 'SegmentationClass' / f'{first}.png'
+    mask = np.array(Image.open(mask_path))
+    Image.fromarray(mask.astype(np.uint16)).save(mask_path)  # valid class values, 16 bit
+    with pytest.raises(ValueError, match=f'{mask_path}: mask is a 16-bit PNG'):
+        build_voc_dataset(voc_copy)
+    Image.fromarray(mask).save(mask_path)
+    image_only = (voc_copy / 'image_level.txt').read_text().split()[0]  # no mask to compare
+    image = voc_copy / 'JPEGImages' / f'{image_only}.jpg'
+    cv2.imwrite(str(image), np.zeros((1, 1, 3), np.uint8))
+    with pytest.raises(ValueError, match=f'{image}: 1x1 pixels, below the 16 px'):
+        build_voc_dataset(voc_copy)
+
+
 def test_a_file_that_fails_to_decode_in_the_pipeline_is_named(voc_copy):
     dataset = build_voc_dataset(voc_copy, pipeline=[dict(type='LoadImageFromFile'),
                                         dict(type='LoadOptionalSegAnnotations')])
@@ -507,3 +536,102 @@ def test_explain_and_tea_benchmark_refuse_bad_input_in_one_line(tmp_path):
     assert tea.returncode == 2 and f'folder {tmp_path / "no"} does not exist' in tea.stderr
     tea = run_tool('tools/benchmarks/tea_bias_benchmark.py', '--criterion', 'l3')
     assert tea.returncode == 2 and "invalid choice: 'l3'" in tea.stderr
+
+
+# 7. diverged models, two runs in one folder, options of the wrong type (round 4) -----------
+
+def nan_checkpoint(path, state):
+    state = dict(state)
+    key = next(k for k, v in state.items() if v.is_floating_point())
+    state[key] = torch.full_like(state[key], float('nan'))
+    torch.save({'state_dict': state, 'meta': {}}, path)
+    return path
+
+
+@pytest.mark.slow
+def test_a_diverging_run_stops_at_its_first_nan_and_no_tool_takes_its_weights(
+        voc, tmp_path, cpu_model_state):
+    from unrolled_lrp.utils import load_checkpoint_file
+    classifier = tmp_path / 'classifier.pth'
+    torch.save({'state_dict': cpu_model_state}, classifier)
+    work_dir = tmp_path / 'w'
+    run = run_tool(*train_command(voc, work_dir, 'optim_wrapper.optimizer.lr=1e5',
+                                  'train_cfg.max_iters=6', 'train_cfg.val_interval=6',
+                                  'default_hooks.checkpoint.interval=1', classifier=classifier))
+    one_line_error(run, 'training stopped at iteration', 'is not finite',
+                   'lower the learning rate')
+    for saved in work_dir.glob('*.pth'):
+        load_checkpoint_file(saved)  # every checkpoint that was saved is finite
+    bad = nan_checkpoint(tmp_path / 'diverged.pth', cpu_model_state)
+    refused = 'weight tensors hold NaN or infinite values'
+    one_line_error(run_tool('tools/misc/publish_model.py', bad, tmp_path / 'out.pth'), refused)
+    assert not list(tmp_path.glob('out*.pth'))
+    one_line_error(run_tool('tools/test.py', CPU_CONFIG, bad, '--work-dir', tmp_path / 't',
+                            '--cfg-options', *data_options(voc), f'classifier={classifier}'),
+                   refused)
+    image = tmp_path / 'image.png'
+    image.write_bytes((voc / 'JPEGImages').glob('*.jpg').__next__().read_bytes())
+    one_line_error(run_tool('tools/analysis_tools/explain.py', image, CPU_CONFIG, bad,
+                            '--out-dir', tmp_path / 'e'), refused)
+
+
+@pytest.mark.slow
+def test_a_second_run_in_a_work_dir_in_use_is_refused_and_the_first_finishes(
+        voc, tmp_path, cpu_model_state):
+    import time
+    classifier = tmp_path / 'classifier.pth'
+    torch.save({'state_dict': cpu_model_state}, classifier)
+    work_dir = tmp_path / 'w'
+    first = subprocess.Popen(
+        [sys.executable, *map(str, train_command(voc, work_dir, 'train_cfg.max_iters=30',
+                                                 'default_hooks.checkpoint.interval=10',
+                                                 classifier=classifier))],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=dict(os.environ, OMP_NUM_THREADS='1'))
+    lock = work_dir / '.train.lock'
+    deadline = time.time() + 120
+    while not lock.is_file() and first.poll() is None and time.time() < deadline:
+        time.sleep(0.2)
+    assert lock.is_file(), first.stdout.read()[-2000:] if first.poll() is not None else 'no lock'
+    second = run_tool(*train_command(voc, work_dir, 'randomness.seed=2', classifier=classifier))
+    one_line_error(second, f'work dir {work_dir} is in use by another training run (PID '
+                   f'{first.pid}', 'wait for it to finish or use another --work-dir')
+    output, _ = first.communicate(timeout=600)
+    assert first.returncode == 0, output[-3000:]
+    assert sorted(p.name for p in work_dir.glob("*.pth")) == [
+        f"iter_{i}.pth" for i in (10, 20, 30)]
+    assert not lock.exists()
+
+
+def test_a_stale_lock_is_taken_over_and_an_empty_work_dir_refused(tmp_path):
+    from unrolled_lrp.utils import ConfigError
+    from unrolled_lrp.utils.work_dir_lock import LOCK_FILE, lock_work_dir, unlock_work_dir
+    gone = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'],
+                          capture_output=True, text=True).stdout.strip()
+    (tmp_path / LOCK_FILE).write_text(
+        f'{{"pid": {gone}, "host": "{__import__("socket").gethostname()}", "started": "x"}}')
+    assert lock_work_dir(str(tmp_path)) == str(tmp_path / LOCK_FILE)
+    assert f'"pid": {os.getpid()}' in (tmp_path / LOCK_FILE).read_text()
+    unlock_work_dir(str(tmp_path))
+    assert not (tmp_path / LOCK_FILE).exists()
+    with pytest.raises(ConfigError, match='--work-dir is empty'):
+        lock_work_dir('')
+
+
+@pytest.mark.parametrize('option, named', [
+    ('train_cfg.max_iters=four', "train_cfg.max_iters='four' is not a whole number"),
+    ('train_cfg.max_iters=2.5', 'train_cfg.max_iters=2.5 is not a whole number'),
+    ('optim_wrapper.optimizer.lr=1e-3x', "optim_wrapper.optimizer.lr='1e-3x' is not a learning"),
+    ('optim_wrapper.optimizer.lr=1e38', 'optim_wrapper.optimizer.lr=1e+38 is not a learning'),
+    ('model.decode_head.type=TiedHeavisideHed',
+     "type 'TiedHeavisideHed' is not registered in mmseg::model; did you mean TiedHeavisideHead"),
+])
+def test_options_of_the_wrong_type_or_name_are_one_line(voc, tmp_path, cpu_model_state, option,
+                                                         named):
+    classifier = tmp_path / 'classifier.pth'
+    torch.save({'state_dict': cpu_model_state}, classifier)
+    one_line_error(run_tool(*train_command(voc, tmp_path / 'w', option, classifier=classifier)),
+                   named)
+    assert not (tmp_path / 'w').exists()
+    one_line_error(run_tool(*train_command(voc, '', classifier=classifier)),
+                   '--work-dir is empty')

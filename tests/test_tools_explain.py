@@ -14,15 +14,15 @@ from mmengine.logging import MessageHub
 from mmengine.registry import init_default_scope
 from mmseg.utils import get_classes, get_palette
 
-from helpers import load_tool
+from helpers import (CLASSIFIER_CONFIG, IMAGE_H, IMAGE_W, MEAN, RESNET18, STD, build_and_save,
+                     load_tool, write_image)
 from unrolled_lrp.apis import UnsupportedCheckpointError, config_class_meta
 from unrolled_lrp.utils import ConfigError
 
 explain = load_tool('tools/analysis_tools/explain.py')
 
-H, W = 40, 48
+H, W = IMAGE_H, IMAGE_W
 ENLARGED = 7  # summary panels: the short side enlarged to 256 px or more (7 x 40)
-MEAN, STD = [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]
 SEGMENTOR_CONFIG = f'''
 custom_imports = dict(imports=['unrolled_lrp'], allow_failed_imports=False)
 default_scope = 'mmseg'
@@ -38,17 +38,6 @@ model = dict(
 test_pipeline = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
                  dict(type='PackSegInputsWithImageLabels', num_classes=21)]
 '''
-CLASSIFIER_CONFIG = f'''
-default_scope = 'mmpretrain'
-model = dict(
-    type='ImageClassifier',
-    data_preprocessor=dict(mean={MEAN}, std={STD}, to_rgb=True),
-    backbone=dict(type='{{backbone}}', {{backbone_args}}),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(type='LinearClsHead', num_classes=5, in_channels={{channels}},
-              loss=dict(type='CrossEntropyLoss')))
-'''
-RESNET18 = dict(backbone='ResNet', backbone_args='depth=18, out_indices=(3, )', channels=512)
 
 
 @pytest.fixture(autouse=True)
@@ -57,36 +46,6 @@ def mmseg_scope_afterwards():
     build MMSeg models by bare names."""
     yield
     init_default_scope('mmseg')
-
-
-def write_image(folder, seed=0):
-    """A smooth random image, so heatmaps show structure rather than noise."""
-    rng = np.random.default_rng(seed)
-    small = rng.integers(0, 256, (5, 6, 3)).astype(np.uint8)
-    path = osp.join(folder, f'synthetic{seed}.png')
-    cv2.imwrite(path, cv2.resize(small, (W, H), interpolation=cv2.INTER_CUBIC))
-    return path
-
-
-def build_and_save(folder, config_text, name, checkpoint_meta, **checkpoint_extras):
-    from mmengine.config import Config
-    config_path = osp.join(folder, f'{name}.py')
-    with open(config_path, 'w') as file:
-        file.write(config_text)
-    cfg = Config.fromfile(config_path)
-    if cfg.default_scope == 'mmpretrain':
-        from mmpretrain.registry import MODELS
-    else:
-        import unrolled_lrp  # noqa: F401
-        from mmseg.registry import MODELS
-    init_default_scope(cfg.default_scope)
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    checkpoint_path = osp.join(folder, f'{name}.pth')
-    torch.save(dict(state_dict=model.state_dict(), meta=checkpoint_meta, **checkpoint_extras),
-               checkpoint_path)
-    return config_path, checkpoint_path, model.eval()
 
 
 def input_x_gradient(model, logits_of, image_path):

@@ -6,7 +6,8 @@ multi-label F1 of the class logits for models that have a classifier, prints the
 ``<work_dir>/test_results.json`` = {"config", "checkpoint", "metrics"}. A config that cannot
 run or a missing checkpoint or data stops before anything is built, naming the problem; a
 checkpoint that does not fit the model exactly (another architecture, depth or number of
-classes) stops before testing unless ``--allow-partial-checkpoint``. Errors are one line
+classes) stops before testing unless ``--allow-partial-checkpoint``, and one with NaN or
+infinite weights (a diverged run's) always does. Errors are one line
 (``--debug``: the traceback).
 """
 import argparse
@@ -19,7 +20,7 @@ from mmengine.dist import is_main_process
 from mmengine.model import is_model_wrapper
 
 from unrolled_lrp.utils import (ConfigError, check_checkpoint_fits, check_data_paths,
-                                load_config, require_sections, run_main)
+                                load_checkpoint_file, load_config, require_sections, run_main)
 from unrolled_lrp.utils.config_checks import check_model_options
 from unrolled_lrp.utils.quiet_output import drop_idle_visualization_hook
 from unrolled_lrp.utils.evaluation_setup import add_metrics, trigger_visualization_hook, write_results
@@ -86,7 +87,9 @@ def main():
     except ConfigError as error:
         sys.exit(f'error: {error}')
     runner = build_runner(cfg)
-    if not args.allow_partial_checkpoint:
+    if args.allow_partial_checkpoint:
+        load_checkpoint_file(args.checkpoint)  # still refused: unreadable, NaN weights
+    else:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         model = model.module if args.tta else model  # the TTA wrapper holds the segmentor
         check_checkpoint_fits(model, args.checkpoint, what=f'the model of {args.config}')

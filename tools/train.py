@@ -7,7 +7,9 @@ is built, naming the problem; ``--cfg-options classifier=PATH`` (a top-level var
 the values made from it; ``--resume`` takes an optional checkpoint and continues with the
 original run's seed (so the sampler replays the same data order), from the work dir's own
 checkpoint, and refuses one at the schedule's end; a work dir with checkpoints of an earlier
-run is refused without ``--resume`` or ``--overwrite``; the checkpoint a run starts from
+run is refused without ``--resume`` or ``--overwrite``, and so is a work dir another run is
+training in (a lock file; an empty ``--work-dir`` too); training stops at the first NaN or
+infinite loss, naming the iteration and the term; the checkpoint a run starts from
 (``load_from``, resumed, or a 'Pretrained' ``init_cfg``) must fit the model exactly unless
 ``--allow-partial-checkpoint``; errors are one line (``--debug``: the traceback);
 ``tools/dist_train.sh`` also runs on CPU machines (gloo).
@@ -25,7 +27,9 @@ from unrolled_lrp.utils import (ConfigError, check_data_paths, check_init_checkp
 from unrolled_lrp.utils.config_checks import check_model_options
 from unrolled_lrp.utils.quiet_output import drop_idle_visualization_hook
 from unrolled_lrp.utils.train_setup import (build_runner, check_schedule, enable_amp,
-                                            hold_out_val_list, set_resume)
+                                            hold_out_val_list, set_resume,
+                                            stop_at_non_finite_loss)
+from unrolled_lrp.utils.work_dir_lock import lock_work_dir, unlock_work_dir
 
 
 def parse_args():
@@ -74,9 +78,11 @@ def build_config(args):
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     check_schedule(cfg)
     check_model_options(cfg)
+    stop_at_non_finite_loss(cfg)
     drop_idle_visualization_hook(cfg)
     if args.amp:
         enable_amp(cfg)
+    lock_work_dir(cfg.work_dir)  # before its checkpoints are looked at: a second run is refused
     set_resume(cfg, args.resume, args.overwrite)
     return cfg
 
@@ -87,10 +93,13 @@ def main():
         cfg = build_config(args)
     except ConfigError as error:
         sys.exit(f'error: {error}')
-    runner = build_runner(cfg)
-    if not args.allow_partial_checkpoint:
-        check_start_checkpoints(runner.model, cfg)
-    runner.train()
+    try:
+        runner = build_runner(cfg)
+        if not args.allow_partial_checkpoint:
+            check_start_checkpoints(runner.model, cfg)
+        runner.train()
+    finally:
+        unlock_work_dir(cfg.work_dir)
 
 
 if __name__ == '__main__':

@@ -5,7 +5,7 @@ MMSegmentation's registries (configs use ``custom_imports=dict(imports=['unrolle
 and lets torch>=2.6 load mmengine's checkpoints (``--resume``, ``load_from``) with
 ``weights_only=True``, whichever tool imports it (this project's, ``mim train`` or MMSeg's own).
 """
-from . import datasets, evaluation, models, visualization  # noqa: F401
+from . import datasets, engine, evaluation, models, visualization  # noqa: F401
 from .utils import allow_mmengine_checkpoint_globals
 
 allow_mmengine_checkpoint_globals()

@@ -31,8 +31,7 @@ import torch
 from mmengine.config import DictAction
 from mmengine.utils import ProgressBar
 
-from unrolled_lrp.apis import load_explainer
-from unrolled_lrp.datasets.image_files import check_images_decode
+from unrolled_lrp.apis import load_explainer, read_image
 from unrolled_lrp.models.rules import LRP_COMPOSITES
 from unrolled_lrp.utils import run_main
 from unrolled_lrp.utils.owned_folder import prepare_owned_folder, record_owned_files
@@ -88,13 +87,6 @@ def list_images(path):
     if not images:
         raise FileNotFoundError(f'{path}: folder holds no images ({", ".join(IMAGE_EXTENSIONS)})')
     return images
-
-
-def read_image(path):
-    """BGR uint8 image; a file that is no image, or decodes with a warning (cut short, corrupt
-    scan data: grey or wrong pixels otherwise), is an error naming it."""
-    check_images_decode([path])
-    return mmcv.imread(path, flag='color')
 
 
 def main(argv=None):

@@ -2,7 +2,7 @@
 scores) or of a plain mmpretrain classifier (backbone + GAP + linear layer, unrolled).
 
     explainer = load_explainer('config.py', 'model.pth', composite=dict(type='EpsilonPlusFlat'))
-    explanation = explainer(bgr_image, classes=['cat'])   # or top_k=3
+    explanation = explainer('image.jpg', classes=['cat'])   # or top_k=3; or a BGR uint8 array
     explanation.heatmaps, explanation.logits, explanation.segmentation
 """
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ import torch
 
 from ..utils import ConfigError, load_checkpoint_file, load_config
 from .class_names import class_meta
+from .image_input import as_bgr_image, check_top_k
 
 
 class UnsupportedCheckpointError(ValueError):
@@ -88,8 +89,7 @@ class Explainer:
                     raise ValueError(f'--classes: {name!r} is not a class of this model '
                                      f'({", ".join(self.classes)})')
             return ids
-        if top_k > len(self.classes):
-            raise ValueError(f'--top-k {top_k} exceeds the {len(self.classes)} classes')
+        check_top_k(top_k, len(self.classes))
         if logits is not None:
             ranking = logits.clone().float()
             if 'background' in self.classes:
@@ -125,7 +125,11 @@ class SegmentorExplainer(Explainer):
 
     @torch.no_grad()
     def __call__(self, image, classes=None, top_k=3) -> Explanation:
+        """Explains ``image`` (a path, a PIL image or a BGR uint8 array: :mod:`.image_input`)
+        for ``classes`` (names or indices), else its ``top_k`` classes."""
         from mmengine.dataset import pseudo_collate
+        image = as_bgr_image(image)
+        self.check_choice(classes, top_k)
         result = self.model.test_step(pseudo_collate([self.pipeline(dict(img=image))]))[0]
         scores = result.seg_logits.data.float().cpu()
         segmentation = result.pred_sem_seg.data[0].cpu().numpy()
@@ -166,7 +170,10 @@ class ClassifierExplainer(Explainer):
 
     @torch.no_grad()
     def __call__(self, image, classes=None, top_k=3) -> Explanation:
+        """As :meth:`SegmentorExplainer.__call__`."""
         from ..models.unroll import TiedDecoder, walk_backbone
+        image = as_bgr_image(image)
+        self.check_choice(classes, top_k)
         inputs = torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1)))
         inputs = self.model.data_preprocessor({'inputs': [inputs]}, False)['inputs']
         fc = self.model.head.fc

@@ -110,6 +110,12 @@ class FewLabelBenchmark:
         num_images = settings['num_images']
         num_train = num_images - round(num_images * settings['val_fraction']) - round(
             num_images * settings['image_level_fraction'])
+        for option in ('methods', 'labels_per_class', 'seeds', 'image_labels', 'curve_methods'):
+            values = list(getattr(self, option))
+            repeated = sorted({value for value in values if values.count(value) > 1}, key=str)
+            if repeated:  # the same run twice in one folder, reported as two
+                raise ValueError(f'--{option.replace("_", "-")} repeats {repeated}: each run '
+                                 'is trained once')
         if not (self.labels_per_class or self.all_masks):
             raise ValueError('nothing to run: no --labels-per-class and --no-all-masks')
         if self.image_labels and not self.labels_per_class:

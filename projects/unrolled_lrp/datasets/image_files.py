@@ -2,6 +2,7 @@
 decoder's warnings as errors, header sizes, class masks, and the file named when one still fails
 to decode in a pipeline."""
 import contextlib
+import hashlib
 import json
 import os
 import os.path as osp
@@ -16,6 +17,8 @@ from PIL import Image, UnidentifiedImageError
 JPEG_START, JPEG_END = b'\xff\xd8', b'\xff\xd9'
 PNG_START, PNG_END = b'\x89PNG', b'IEND\xaeB`\x82'
 TAIL_BYTES = 32  # encoders may pad a few bytes after the end-of-image marker
+SIGNATURE_BYTES = 1 << 16  # the bytes at each end of a file its signature hashes
+MIN_IMAGE_SIDE = 16  # px: smaller images hold nothing a stride-32 backbone sees
 
 
 def check_complete(path: str) -> None:
@@ -73,13 +76,30 @@ def decoder_messages():
             os.close(saved)
 
 
+def file_signature(path) -> list:
+    """[size, modification time, sha1 of the first and last :data:`SIGNATURE_BYTES`]: cheap,
+    and it changes when a file is corrupted in place behind an unchanged size and time."""
+    stat = os.stat(path)
+    digest = hashlib.sha1()
+    with open(path, 'rb') as file:
+        digest.update(file.read(SIGNATURE_BYTES))
+        if stat.st_size > SIGNATURE_BYTES:
+            file.seek(max(SIGNATURE_BYTES, stat.st_size - SIGNATURE_BYTES))
+            digest.update(file.read(SIGNATURE_BYTES))
+    return [stat.st_size, stat.st_mtime_ns, digest.hexdigest()[:16]]
+
+
 def check_images_decode(paths) -> None:
     """Decodes every image of ``paths`` once with the pipelines' decoder (OpenCV) and raises,
     naming the files, for any that does not decode or makes the decoder warn: a JPEG with
     corrupt scan data decodes with a warning on stderr and wrong pixels, and would train
     silently.
-    Images that decoded cleanly are remembered by (path, size, modification time) in
-    :func:`checked_images_file`, so later runs over the same files check nothing again."""
+    An image smaller than :data:`MIN_IMAGE_SIDE` on a side is refused too (it crashed a
+    DataLoader worker in the resize, naming nothing).
+    Images that passed are remembered by (path, size, modification time, a hash of their
+    first and last bytes: :func:`file_signature`) in :func:`checked_images_file`, so later
+    runs over the same files check nothing again, and a file rewritten in place is checked
+    again even where its size and time stayed."""
     cache_path = checked_images_file()
     try:
         with open(cache_path) as file:
@@ -88,10 +108,9 @@ def check_images_decode(paths) -> None:
         checked = {}
     todo = []
     for path in paths:
-        stat = os.stat(path)
-        key = osp.abspath(path)
-        if checked.get(key) != [stat.st_size, stat.st_mtime_ns]:
-            todo.append((path, key, [stat.st_size, stat.st_mtime_ns]))
+        key, signature = osp.abspath(path), file_signature(path)
+        if checked.get(key) != signature:
+            todo.append((path, key, signature))
     if not todo:
         return
     start = time.perf_counter()
@@ -106,6 +125,9 @@ def check_images_decode(paths) -> None:
                                 f'({"an empty file" if not signature[0] else "not an image"})')
             elif message:
                 problems.append(f'{path}: the decoder warns "{message.splitlines()[0]}"')
+            elif min(image.shape[:2]) < MIN_IMAGE_SIDE:
+                problems.append(f'{path}: {image.shape[1]}x{image.shape[0]} pixels, below the '
+                                f'{MIN_IMAGE_SIDE} px a side the models take')
             else:
                 checked[key] = signature
     if len(todo) > 1000:
@@ -145,6 +167,9 @@ def read_mask(seg_map_path: str) -> np.ndarray:
     if mask.ndim != 2:
         raise ValueError(f'{seg_map_path}: mask must hold one class index per pixel '
                          f'(palette or greyscale PNG), got mode {mode} with shape {mask.shape}')
+    if mask.dtype != np.uint8:  # 16-bit: MMSeg's loader keeps it, and training crashed
+        raise ValueError(f'{seg_map_path}: mask is a {mask.dtype.itemsize * 8}-bit PNG (mode '
+                         f'{mode}); save it as an 8-bit palette or greyscale PNG, as VOC does')
     return mask
 
 

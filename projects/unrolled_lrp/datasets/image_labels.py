@@ -74,6 +74,8 @@ def mask_classes(mask, num_classes: int, ignore_index=255, source='') -> torch.T
     """The class values present in a mask (ignored pixels excluded); raises, naming
     ``source``, on a value that is no class."""
     values = torch.as_tensor(mask).unique()
+    if values.dtype not in (torch.uint8, torch.int64) and not values.is_floating_point():
+        values = values.long()  # 16- or 32-bit masks: torch compares no unsigned 16-bit
     values = values[values != ignore_index]
     bad = values[(values < 0) | (values >= num_classes)]
     if len(bad):

@@ -22,6 +22,7 @@ from mmseg.registry import METRICS
 from PIL import Image
 
 from ..datasets.split_files import read_image_ids
+from .finite_scores import check_finite_scores
 from .present_class_iou_metric import PresentClassIoUMetric
 
 LOOK_MAP_DIR = 'SegmentationLook'
@@ -57,6 +58,7 @@ class LookSplitIoUMetric(PresentClassIoUMetric):
     def process(self, data_batch, data_samples) -> None:
         num_classes = len(self.dataset_meta['classes'])
         for data_sample in data_samples:
+            check_finite_scores(data_sample)
             pred = data_sample['pred_sem_seg']['data'].squeeze()
             label = data_sample['gt_sem_seg']['data'].squeeze().to(pred)
             name = osp.splitext(osp.basename(data_sample['seg_map_path']))[0]

@@ -20,6 +20,7 @@ from mmpretrain.evaluation.metrics import MultiLabelMetric
 from mmseg.registry import METRICS
 
 from ..datasets.image_labels import sample_image_labels
+from .finite_scores import check_finite_scores
 
 
 @METRICS.register_module()
@@ -47,6 +48,7 @@ class MultiLabelF1Metric(MultiLabelMetric):
     def process(self, data_batch, data_samples):
         """One result per sample: scores and targets, or None for a sample without logits."""
         for sample in data_samples:
+            check_finite_scores(sample, ('pred_class_logits', ))
             logits = sample.get('pred_class_logits')
             if logits is None:
                 self.results.append(None)

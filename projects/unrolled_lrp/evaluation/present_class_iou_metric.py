@@ -10,6 +10,8 @@ import numpy as np
 from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 
+from .finite_scores import check_finite_scores
+
 
 @METRICS.register_module()
 class PresentClassIoUMetric(IoUMetric):
@@ -19,6 +21,11 @@ class PresentClassIoUMetric(IoUMetric):
     ``present_classes``: how many classes that is.
     """
     default_prefix = ''  # keys as IoUMetric's (mIoU, aAcc), without mmengine's notice of none
+
+    def process(self, data_batch, data_samples):
+        for data_sample in data_samples:
+            check_finite_scores(data_sample)
+        super().process(data_batch, data_samples)
 
     def compute_metrics(self, results):
         metrics = super().compute_metrics(results)

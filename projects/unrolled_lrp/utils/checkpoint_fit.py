@@ -1,4 +1,4 @@
-"""Refuse a checkpoint that does not fit the model it is to become.
+"""Refuse a checkpoint that does not fit the model it is to become, or holds NaN weights.
 
 mmengine loads checkpoints non-strictly: a file of another architecture (no key matches), a
 classifier of another size or a model with another depth only log "do not match exactly" and
@@ -42,12 +42,28 @@ def load_checkpoint_file(path: str):
                 f'{path}: not a PyTorch checkpoint (it starts with {head[:32]!r}; a web page, '
                 'a Git LFS pointer or a failed download saved under this name?)')
     try:
-        return _load_checkpoint(path, map_location='cpu', logger='silent')
+        checkpoint = _load_checkpoint(path, map_location='cpu', logger='silent')
     except (RuntimeError, EOFError, OSError, IndexError, pickle.UnpicklingError,
             zipfile.BadZipFile, ValueError) as error:
         raise CheckpointMismatch(f'{path}: not a readable checkpoint, the file may be '
                                  f'truncated or corrupted ({type(error).__name__}: '
                                  f'{str(error).splitlines()[0] if str(error) else ""})') from error
+    check_finite(checkpoint, path)
+    return checkpoint
+
+
+def check_finite(checkpoint, path):
+    """A checkpoint whose weights hold NaN or infinite values (a diverged run's) gives no
+    result worth a number: refused, naming the first tensors."""
+    state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else {}
+    tensors = {key: value for key, value in state.items()
+               if torch.is_tensor(value) and value.is_floating_point()}
+    bad = [key for key, value in tensors.items() if not torch.isfinite(value).all()]
+    if bad:
+        shown = ', '.join(bad[:SHOWN_KEYS]) + (', ...' if len(bad) > SHOWN_KEYS else '')
+        raise CheckpointMismatch(
+            f'{path}: {len(bad)} of {len(tensors)} weight tensors hold NaN or infinite values '
+            f'({shown}): the run that saved it diverged; its results would be meaningless')
 
 
 def read_state_dict(path: str) -> dict:

@@ -158,6 +158,14 @@ def options_named(cfg: Config):
     ending in "unexpected keyword argument"; any other error keeps its traceback."""
     try:
         yield
+    except KeyError as error:
+        match = re.search(r'(\S+) is not in the (\S+) registry', str(error))
+        if not match:
+            raise
+        name, registry = match.groups()
+        name = name.strip('`\'"')
+        raise ConfigError(f'config {cfg.filename}: type {name!r} is not registered in '
+                          f'{registry}{closest_registered(name)}') from error
     except TypeError as error:
         match = re.search(r"(\w+)\.__init__\(\) got an unexpected keyword argument '(\w+)'",
                           str(error))
@@ -167,3 +175,18 @@ def options_named(cfg: Config):
         keys = list(_keys_named(cfg.to_dict(), option, '')) or [option]
         raise ConfigError(f'config {cfg.filename}: {" or ".join(keys)} is no option of '
                           f'{owner} (a typo?)') from error
+
+
+def closest_registered(name: str) -> str:
+    """'; did you mean ...?' with the registered type names closest to ``name`` in MMSeg's,
+    mmpretrain's and mmengine's model registries, or ''."""
+    import difflib
+
+    from mmengine.registry import MODELS as ROOT_MODELS
+    from mmpretrain.registry import MODELS as PRETRAIN_MODELS
+    from mmseg.registry import MODELS as SEG_MODELS
+    names = set()
+    for registry in (SEG_MODELS, PRETRAIN_MODELS, ROOT_MODELS):
+        names.update(registry.module_dict)
+    close = difflib.get_close_matches(name.split('.')[-1], sorted(names), n=3, cutoff=0.6)
+    return f'; did you mean {" or ".join(close)}?' if close else ''

@@ -1,6 +1,6 @@
 """What ``tools/train.py`` settles before it builds anything: the work dir (resume, or refuse to
-replace the checkpoints of an earlier run), the schedule (one that trains nothing is an error)
-and ``--amp`` (a GPU feature)."""
+replace the checkpoints of an earlier run), the schedule (one that trains nothing is an error),
+the stop at a non-finite loss and ``--amp`` (a GPU feature)."""
 import logging
 import os.path as osp
 from glob import glob
@@ -53,11 +53,27 @@ def max_iterations(cfg):
     return 'train_cfg.max_epochs', train_cfg.get('max_epochs')
 
 
+MAX_LEARNING_RATE = 1e6  # above it, no optimizer of this project trains (and torch overflows)
+
+
+def is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def check_schedule(cfg):
-    """A schedule of no (or negative) length trains nothing and exited 0 without a word."""
+    """A schedule of no (or negative) length trains nothing and exited 0 without a word; one
+    that is no whole number (``max_iters=four``, ``2.5``) and a learning rate that is no
+    positive number (``lr=1e-3x``, ``1e38``) stopped with a traceback after the datasets were
+    built."""
     option, value = max_iterations(cfg)
+    if value is not None and not (isinstance(value, int) and not isinstance(value, bool)):
+        raise ConfigError(f'config {cfg.filename}: {option}={value!r} is not a whole number')
     if value is not None and value <= 0:
         raise ConfigError(f'config {cfg.filename}: {option}={value} trains nothing')
+    lr = ((cfg.get('optim_wrapper') or {}).get('optimizer') or {}).get('lr')
+    if lr is not None and not (is_number(lr) and 0 < lr <= MAX_LEARNING_RATE):
+        raise ConfigError(f'config {cfg.filename}: optim_wrapper.optimizer.lr={lr!r} is not a '
+                          f'learning rate (a number above 0, at most {MAX_LEARNING_RATE:g})')
 
 
 def set_resume(cfg, resume, overwrite=False):
@@ -127,6 +143,14 @@ def enable_amp(cfg):
         raise ConfigError(f'--amp needs optim_wrapper.type OptimWrapper, got {optim_wrapper}')
     cfg.optim_wrapper.type = 'AmpOptimWrapper'
     cfg.optim_wrapper.loss_scale = 'dynamic'
+
+
+def stop_at_non_finite_loss(cfg):
+    """Every run stops at its first NaN or infinite loss (:class:`NonFiniteLossHook`), unless
+    the config has the hook already (with its own settings)."""
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(hook.get('type') == 'NonFiniteLossHook' for hook in hooks):
+        cfg.custom_hooks = hooks + [dict(type='NonFiniteLossHook')]
 
 
 def hold_out_val_list(cfg):

@@ -19,7 +19,10 @@ import numpy as np
 
 CLASS_STREAM = 0xf4ac7  # the classes' random stream, apart from the images'
 IMAGE_STREAM = 0x1a6e5
-MIN_FILL = 0.25  # share of the silhouette's bounding box it covers: no dust, no lines
+MIN_FILL = 0.3  # share of the silhouette's bounding box it covers: no dust, no lines
+# area over convex hull: no convex blob (a disc, a square: the scenes' kind of shape, and a
+# silhouette without parts), no scatter of limbs
+SOLIDITY = (0.45, 0.85)
 ATTRACTOR_POINTS = 3000
 CHAOS_STEPS = 24
 PERTURBED_STEPS = 4  # chaos-game steps of an image's perturbed maps from its class's points
@@ -67,11 +70,17 @@ def silhouette(xy, size, centre, extent, angle, mirror):
     return cv2.morphologyEx(cv2.dilate(mask, kernel), cv2.MORPH_CLOSE, kernel, iterations=3)
 
 
-def fill_ratio(mask):
+def is_object_like(mask):
+    """One connected silhouette that fills :data:`MIN_FILL` of its box, neither convex nor
+    scattered (:data:`SOLIDITY`): an object with parts, as the corpus's classes must be."""
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL,
+                                   cv2.CHAIN_APPROX_SIMPLE)
+    if len(contours) != 1:
+        return False
     rows, cols = np.nonzero(mask)
-    if len(rows) == 0:
-        return 0.0
-    return len(rows) / ((rows.max() - rows.min() + 1) * (cols.max() - cols.min() + 1))
+    fill = len(rows) / ((rows.max() - rows.min() + 1) * (cols.max() - cols.min() + 1))
+    solidity = len(rows) / max(cv2.contourArea(cv2.convexHull(contours[0])), 1.0)
+    return fill >= MIN_FILL and SOLIDITY[0] <= solidity <= SOLIDITY[1]
 
 
 def canonical_silhouette(points, size=48):
@@ -110,8 +119,8 @@ def resembles_scene_shape(mask, bank, threshold=0.6):
 
 def class_systems(num_classes, seed=0):
     """``num_classes`` IFS classes, each as (maps, weights, attractor points), whose
-    silhouettes are filled (:data:`MIN_FILL`) and unlike the scenes' shapes; the same seed
-    gives the same classes."""
+    silhouettes are object-like (:func:`is_object_like`) and unlike the scenes' shapes; the
+    same seed gives the same classes."""
     rng = np.random.default_rng([seed, CLASS_STREAM])
     bank = scene_shape_bank()
     systems = []
@@ -119,7 +128,7 @@ def class_systems(num_classes, seed=0):
         maps, weights = random_system(rng)
         points = attractor(maps, weights, rng)
         mask = canonical_silhouette(points)
-        if fill_ratio(mask) >= MIN_FILL and not resembles_scene_shape(mask, bank):
+        if is_object_like(mask) and not resembles_scene_shape(mask, bank):
             systems.append((maps, weights, points))
     return systems
 
@@ -146,10 +155,10 @@ def background(rng, size):
     image = random_colour(rng) + (rng.uniform(-60, 60, 3) * (xx - 0.5)[..., None]
                                   + rng.uniform(-60, 60, 3) * (yy - 0.5)[..., None])
     image = image * surface(rng, size)[..., None]
-    for _ in range(rng.integers(0, 7)):
+    for _ in range(rng.integers(0, 5)):
         colour = tuple(float(v) for v in random_colour(rng))
         points = rng.integers(0, size, 4)
-        thickness = int(rng.integers(1, 4))
+        thickness = int(rng.integers(1, 3))
         if rng.random() < 0.5:
             cv2.line(image, tuple(map(int, points[:2])), tuple(map(int, points[2:])), colour,
                      thickness)
@@ -173,7 +182,7 @@ class FractalCorpus:
         label = index % self.num_classes
         rng = np.random.default_rng([self.seed, IMAGE_STREAM, index])
         maps, weights, points = self.systems[label]
-        maps = [(m * rng.uniform(0.93, 1.07, m.shape), b + rng.normal(0, 0.04, 2))
+        maps = [(m * rng.uniform(0.97, 1.03, m.shape), b + rng.normal(0, 0.02, 2))
                 for m, b in maps]  # the class's variety: a few steps of perturbed maps
         points = attractor(maps, weights, rng, steps=PERTURBED_STEPS, start=points)
         size = self.size
