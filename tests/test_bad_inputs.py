@@ -635,3 +635,29 @@ def test_options_of_the_wrong_type_or_name_are_one_line(voc, tmp_path, cpu_model
     assert not (tmp_path / 'w').exists()
     one_line_error(run_tool(*train_command(voc, '', classifier=classifier)),
                    '--work-dir is empty')
+
+
+@pytest.mark.parametrize('options, named', [
+    (['train_cfg.max_iters'], "--cfg-options 'train_cfg.max_iters': expected KEY=VALUE"),
+    (['model.decode_head.composite=[1,2'], 'unbalanced [] (quote a value with brackets'),
+])
+def test_malformed_cfg_options_are_one_line_naming_them(tmp_path, options, named):
+    run = run_tool('tools/train.py', CPU_CONFIG, '--work-dir', tmp_path / 'w', '--cfg-options',
+                   *options)
+    assert run.returncode == 2 and named in run.stderr and 'Traceback' not in run.stderr
+    assert not (tmp_path / 'w').exists()
+
+
+def test_flags_that_cannot_work_are_refused_before_anything_runs(tmp_path):
+    from unrolled_lrp.benchmarks.few_label import FewLabelBenchmark
+    speed = run_tool('tools/benchmarks/speed_benchmark.py', '--json', tmp_path / 'no' / 'x.json')
+    assert speed.returncode == 2 and f'folder {tmp_path / "no"} does not exist' in speed.stderr
+    if not torch.cuda.is_available():
+        explain = run_tool('tools/analysis_tools/explain.py', tmp_path, CPU_CONFIG,
+                           tmp_path / 'c.pth', '--out-dir', tmp_path / 'o', '--device', 'cuda')
+        assert explain.returncode == 2 and 'this machine has no CUDA GPU' in explain.stderr
+    for option, values in (('seeds', [0, 0]), ('methods', ['unet', 'unet']),
+                           ('labels_per_class', [1, 5, 1])):
+        with pytest.raises(ValueError, match=f'--{option.replace("_", "-")} repeats'):
+            FewLabelBenchmark(tmp_path / 'b', **{option: values})
+    assert not (tmp_path / 'b').exists()

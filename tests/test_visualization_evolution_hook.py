@@ -130,7 +130,7 @@ def test_plain_visualizer_and_bad_indices_are_refused(tmp_path):
     with pytest.raises(TypeError, match='HeatmapSegVisualizer'):
         HeatmapEvolutionHook(indices=[0]).before_train(runner)
     runner.visualizer = heatmap_visualizer('evolution_index')
-    with pytest.raises(IndexError, match='index 5'):
+    with pytest.raises(ValueError, match='index 5'):
         HeatmapEvolutionHook(indices=[5]).before_train(runner)
 
 

@@ -15,7 +15,7 @@ import os
 import os.path as osp
 import sys
 
-from mmengine.config import DictAction
+from unrolled_lrp.utils.cfg_options_action import CheckedDictAction
 from mmengine.dist import is_main_process
 from mmengine.model import is_model_wrapper
 
@@ -37,7 +37,7 @@ def parse_args():
     parser.add_argument('--show-dir', help='directory to save painted predictions to')
     parser.add_argument('--wait-time', type=float, default=2, help='interval of --show (s)')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=CheckedDictAction,
         help='override settings of the config, e.g. test_dataloader.batch_size=2')
     parser.add_argument(
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',

@@ -19,7 +19,7 @@ import os
 import os.path as osp
 import sys
 
-from mmengine.config import DictAction
+from unrolled_lrp.utils.cfg_options_action import CheckedDictAction
 
 from unrolled_lrp.utils import (ConfigError, check_data_paths, check_init_checkpoints,
                                 check_start_checkpoints, load_config, require_sections,
@@ -49,7 +49,7 @@ def parse_args():
         help='load the parameters of a start checkpoint that fit and ignore the rest '
         "(mmengine's default) instead of stopping on missing, unexpected or resized ones")
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=CheckedDictAction,
         help='override settings of the config, e.g. train_cfg.max_iters=100')
     parser.add_argument(
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',

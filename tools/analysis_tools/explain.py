@@ -28,7 +28,7 @@ import traceback
 
 import mmcv
 import torch
-from mmengine.config import DictAction
+from unrolled_lrp.utils.cfg_options_action import CheckedDictAction
 from mmengine.utils import ProgressBar
 
 from unrolled_lrp.apis import load_explainer, read_image
@@ -62,7 +62,7 @@ def parse_args(argv=None):
     parser.add_argument('--composite', choices=sorted(LRP_COMPOSITES.module_dict),
                         help="LRP rule composite: of a classifier's decoder (default LRP0) or "
                         "in place of the one configured for a segmentor's tied decoder")
-    parser.add_argument('--composite-args', nargs='+', action=DictAction, default={},
+    parser.add_argument('--composite-args', nargs='+', action=CheckedDictAction, default={},
                         metavar='KEY=VALUE',
                         help='arguments of --composite, e.g. epsilon=0.1, or low=-2.1 high=2.6 '
                         'for EpsilonGammaBox (the input bounds after the data preprocessor)')
@@ -74,6 +74,8 @@ def parse_args(argv=None):
         parser.error('--top-k and --class-chunk must be >= 1')
     if args.composite_args and not args.composite:
         parser.error('--composite-args needs --composite')
+    if args.device.startswith('cuda') and not torch.cuda.is_available():
+        parser.error(f'--device {args.device}: this machine has no CUDA GPU; use --device cpu')
     return args
 
 

@@ -100,6 +100,9 @@ def main():
         parser.error('--labeled must be between 0 and --batch')
     if args.repeats < 1:
         parser.error('--repeats must be at least 1')
+    if args.json and not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
+        parser.error(f'--json {args.json}: folder {os.path.dirname(os.path.abspath(args.json))} '
+                     'does not exist')
     try:
         composite_args = json.loads(args.composite_args)
     except ValueError as error:

@@ -14,7 +14,7 @@ import json
 import os.path as osp
 import tempfile
 
-from mmengine.config import DictAction
+from unrolled_lrp.utils.cfg_options_action import CheckedDictAction
 
 from unrolled_lrp.benchmarks.tea_bias import FULL, SMALL, run, table
 from unrolled_lrp.models.distillers.heatmap_matching_loss import CRITERIA
@@ -28,7 +28,7 @@ def parse_args():
     parser.add_argument('--seed', type=int, default=0, help='seed of data, weights and batches')
     parser.add_argument('--composite', choices=sorted(LRP_COMPOSITES.module_dict),
                         default='LRPEpsilon', help='LRP rule composite of the heatmaps')
-    parser.add_argument('--composite-args', nargs='+', action=DictAction,
+    parser.add_argument('--composite-args', nargs='+', action=CheckedDictAction,
                         default=dict(epsilon=0.1), metavar='KEY=VALUE',
                         help='its arguments (default: epsilon=0.1)')
     parser.add_argument('--criterion', default='mse', choices=CRITERIA, help='heatmap loss')

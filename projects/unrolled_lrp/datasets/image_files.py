@@ -2,12 +2,12 @@
 decoder's warnings as errors, header sizes, class masks, and the file named when one still fails
 to decode in a pipeline."""
 import contextlib
-import hashlib
 import json
 import os
 import os.path as osp
 import tempfile
 import time
+import zlib
 
 import cv2
 import numpy as np
@@ -17,7 +17,6 @@ from PIL import Image, UnidentifiedImageError
 JPEG_START, JPEG_END = b'\xff\xd8', b'\xff\xd9'
 PNG_START, PNG_END = b'\x89PNG', b'IEND\xaeB`\x82'
 TAIL_BYTES = 32  # encoders may pad a few bytes after the end-of-image marker
-SIGNATURE_BYTES = 1 << 16  # the bytes at each end of a file its signature hashes
 MIN_IMAGE_SIDE = 16  # px: smaller images hold nothing a stride-32 backbone sees
 
 
@@ -77,16 +76,11 @@ def decoder_messages():
 
 
 def file_signature(path) -> list:
-    """[size, modification time, sha1 of the first and last :data:`SIGNATURE_BYTES`]: cheap,
-    and it changes when a file is corrupted in place behind an unchanged size and time."""
+    """[size, modification time, CRC-32 of the content]: it changes when a file is corrupted
+    in place behind an unchanged size and time (a CRC of a 62 KB JPEG costs about 20 µs)."""
     stat = os.stat(path)
-    digest = hashlib.sha1()
     with open(path, 'rb') as file:
-        digest.update(file.read(SIGNATURE_BYTES))
-        if stat.st_size > SIGNATURE_BYTES:
-            file.seek(max(SIGNATURE_BYTES, stat.st_size - SIGNATURE_BYTES))
-            digest.update(file.read(SIGNATURE_BYTES))
-    return [stat.st_size, stat.st_mtime_ns, digest.hexdigest()[:16]]
+        return [stat.st_size, stat.st_mtime_ns, zlib.crc32(file.read())]
 
 
 def check_images_decode(paths) -> None:
@@ -96,8 +90,8 @@ def check_images_decode(paths) -> None:
     silently.
     An image smaller than :data:`MIN_IMAGE_SIDE` on a side is refused too (it crashed a
     DataLoader worker in the resize, naming nothing).
-    Images that passed are remembered by (path, size, modification time, a hash of their
-    first and last bytes: :func:`file_signature`) in :func:`checked_images_file`, so later
+    Images that passed are remembered by (path, size, modification time, a CRC of their
+    content: :func:`file_signature`) in :func:`checked_images_file`, so later
     runs over the same files check nothing again, and a file rewritten in place is checked
     again even where its size and time stayed."""
     cache_path = checked_images_file()

@@ -80,7 +80,7 @@ class HeatmapEvolutionHook(Hook):
         dataset = runner.val_loop.dataloader.dataset
         for index in self.indices:
             if not 0 <= index < len(dataset):
-                raise IndexError(f'HeatmapEvolutionHook: image index {index} is outside the '
+                raise ValueError(f'HeatmapEvolutionHook: image index {index} is outside the '
                                  f'validation dataset of {len(dataset)} images')
         self._snapshot(runner, runner.iter)
 
