@@ -185,3 +185,12 @@ def test_image_level_labels_must_fit_the_classes():
     del samples[1].gt_image_labels
     with pytest.raises(ValueError, match='image_1.jpg: sample has neither a mask nor'):
         model.loss(inputs, samples)
+
+
+def test_the_multi_task_unet_refuses_an_auxiliary_head_it_would_never_train():
+    cfg = dict(type='MultiTaskUNet', backbone=dict(type='ResNet', depth=18, out_indices=(3, )),
+               decode_head=dict(type='FCNHead', in_channels=512, channels=8, num_classes=3),
+               cls_head=dict(type='LinearClassifierHead', in_channels=512, num_classes=3),
+               auxiliary_head=dict(type='FCNHead', in_channels=512, channels=8, num_classes=3))
+    with pytest.raises(ValueError, match='MultiTaskUNet trains no auxiliary_head'):
+        MODELS.build(cfg)

@@ -13,14 +13,13 @@ infinite weights (a diverged run's) always does. Errors are one line
 import argparse
 import os
 import os.path as osp
-import sys
 
-from unrolled_lrp.utils.cfg_options_action import CheckedDictAction
 from mmengine.dist import is_main_process
 from mmengine.model import is_model_wrapper
 
 from unrolled_lrp.utils import (ConfigError, check_checkpoint_fits, check_data_paths,
                                 load_checkpoint_file, load_config, require_sections, run_main)
+from unrolled_lrp.utils.cfg_options_action import CheckedDictAction
 from unrolled_lrp.utils.config_checks import check_model_options
 from unrolled_lrp.utils.quiet_output import drop_idle_visualization_hook
 from unrolled_lrp.utils.evaluation_setup import add_metrics, trigger_visualization_hook, write_results
@@ -82,10 +81,7 @@ def build_config(args):
 
 def main():
     args = parse_args()
-    try:
-        cfg = build_config(args)
-    except ConfigError as error:
-        sys.exit(f'error: {error}')
+    cfg = build_config(args)  # a ConfigError is one line (run_main)
     runner = build_runner(cfg)
     if args.allow_partial_checkpoint:
         load_checkpoint_file(args.checkpoint)  # still refused: unreadable, NaN weights

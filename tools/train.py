@@ -17,19 +17,18 @@ infinite loss, naming the iteration and the term; the checkpoint a run starts fr
 import argparse
 import os
 import os.path as osp
-import sys
 
-from unrolled_lrp.utils.cfg_options_action import CheckedDictAction
-
-from unrolled_lrp.utils import (ConfigError, check_data_paths, check_init_checkpoints,
+from unrolled_lrp.utils import (check_data_paths, check_init_checkpoints,
                                 check_start_checkpoints, load_config, require_sections,
                                 run_main)
+from unrolled_lrp.utils.cfg_options_action import CheckedDictAction
 from unrolled_lrp.utils.config_checks import check_model_options
 from unrolled_lrp.utils.quiet_output import drop_idle_visualization_hook
 from unrolled_lrp.utils.train_setup import (build_runner, check_schedule, enable_amp,
                                             hold_out_val_list, set_resume,
                                             stop_at_non_finite_loss)
-from unrolled_lrp.utils.work_dir_lock import lock_work_dir, unlock_work_dir
+from unrolled_lrp.utils.work_dir_lock import (check_work_dir_free, lock_work_dir,
+                                              unlock_work_dir)
 
 
 def parse_args():
@@ -82,17 +81,15 @@ def build_config(args):
     drop_idle_visualization_hook(cfg)
     if args.amp:
         enable_amp(cfg)
-    lock_work_dir(cfg.work_dir)  # before its checkpoints are looked at: a second run is refused
+    check_work_dir_free(cfg.work_dir)  # a run in progress there is named as such
     set_resume(cfg, args.resume, args.overwrite)
+    lock_work_dir(cfg.work_dir)  # before anything is written: a second run is refused
     return cfg
 
 
 def main():
     args = parse_args()
-    try:
-        cfg = build_config(args)
-    except ConfigError as error:
-        sys.exit(f'error: {error}')
+    cfg = build_config(args)  # a ConfigError is one line (run_main)
     try:
         runner = build_runner(cfg)
         if not args.allow_partial_checkpoint:

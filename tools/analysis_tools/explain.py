@@ -28,12 +28,12 @@ import traceback
 
 import mmcv
 import torch
-from unrolled_lrp.utils.cfg_options_action import CheckedDictAction
 from mmengine.utils import ProgressBar
 
 from unrolled_lrp.apis import load_explainer, read_image
 from unrolled_lrp.models.rules import LRP_COMPOSITES
 from unrolled_lrp.utils import run_main
+from unrolled_lrp.utils.cfg_options_action import CheckedDictAction
 from unrolled_lrp.utils.owned_folder import prepare_owned_folder, record_owned_files
 from unrolled_lrp.visualization import HeatmapSegVisualizer
 from unrolled_lrp.visualization.explanation_files import write_explanation, write_index

@@ -14,12 +14,11 @@ import json
 import os.path as osp
 import tempfile
 
-from unrolled_lrp.utils.cfg_options_action import CheckedDictAction
-
 from unrolled_lrp.benchmarks.tea_bias import FULL, SMALL, run, table
 from unrolled_lrp.models.distillers.heatmap_matching_loss import CRITERIA
 from unrolled_lrp.models.rules import LRP_COMPOSITES, build_composite
 from unrolled_lrp.utils import run_main
+from unrolled_lrp.utils.cfg_options_action import CheckedDictAction
 
 
 def parse_args():

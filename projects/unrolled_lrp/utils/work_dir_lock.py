@@ -50,12 +50,34 @@ def unlock_work_dir(work_dir):
         os.remove(path)
 
 
+def _in_use(work_dir, path, holder):
+    return ConfigError(
+        f'work dir {work_dir} is in use by another training run (PID {holder["pid"]} on '
+        f'{holder.get("host")}, started {holder.get("started")}); wait for it to finish or '
+        f'use another --work-dir (if that run is gone, delete {path})')
+
+
+def _held_by_another(holder):
+    return holder is not None and holder['pid'] != os.getpid() and (
+        holder.get('host') != socket.gethostname() or _running(holder['pid']))
+
+
+def check_work_dir_free(work_dir):
+    """Raises if a running process holds the work dir's lock; changes nothing (so that a run
+    refused for another reason leaves no folder behind)."""
+    if not str(work_dir).strip():
+        raise ConfigError('--work-dir is empty: name the folder for checkpoints and logs')
+    path = osp.join(work_dir, LOCK_FILE)
+    holder = _holder(path)
+    if _held_by_another(holder):
+        raise _in_use(work_dir, path, holder)
+
+
 def lock_work_dir(work_dir):
     """Creates ``work_dir`` and takes its lock for this process until it exits; refuses a
     work dir whose lock a running process holds. Only the first process of a distributed run
     (rank 0) takes it. Returns the lock's path, or None on other ranks."""
-    if not str(work_dir).strip():
-        raise ConfigError('--work-dir is empty: name the folder for checkpoints and logs')
+    check_work_dir_free(work_dir)
     if int(os.environ.get('RANK', os.environ.get('SLURM_PROCID', 0))) != 0:
         return None
     os.makedirs(work_dir, exist_ok=True)
@@ -70,13 +92,8 @@ def lock_work_dir(work_dir):
             if holder is None and time.time() - osp.getmtime(path) < 5:
                 time.sleep(0.5)  # a lock being written right now
                 continue
-            if holder is not None and holder['pid'] != me['pid'] and (
-                    holder.get('host') != me['host'] or _running(holder['pid'])):
-                raise ConfigError(
-                    f'work dir {work_dir} is in use by another training run (PID '
-                    f'{holder["pid"]} on {holder.get("host")}, started {holder.get("started")}); '
-                    f'wait for it to finish or use another --work-dir (if that run is gone, '
-                    f'delete {path})')
+            if _held_by_another(holder):
+                raise _in_use(work_dir, path, holder)
             if holder is None or holder['pid'] != me['pid']:
                 print_log(f'work dir {work_dir}: taking over the lock of a training run that '
                           f'is no longer running ({holder or "unreadable lock"})',

@@ -23,12 +23,16 @@ class ImageLevelSegmentor(EncoderDecoder):
         cls_loss (dict, optional): Config of the image-level loss (see :class:`ImageLevelLoss`).
         cls_exclude_background (bool): Leave the background logit out of ``cls_loss``.
         train_cfg, test_cfg, ...: as :class:`EncoderDecoder` (no unknown keywords: a typo
-            is an error, not an ignored option).
+            is an error, not an ignored option; an ``auxiliary_head``, which no loss here
+            would train, is refused).
     """
 
     def __init__(self, backbone, decode_head, cls_loss=None, cls_exclude_background=True,
                  neck=None, auxiliary_head=None, train_cfg=None, test_cfg=None,
                  data_preprocessor=None, pretrained=None, init_cfg=None):
+        if auxiliary_head is not None:  # its loss would never be computed
+            raise ValueError(f'{type(self).__name__} trains no auxiliary_head; remove it from '
+                             'the config')
         # ConfigDicts, so that models built from plain dicts (Python API) work as from configs
         super().__init__(backbone, decode_head, neck=neck, auxiliary_head=auxiliary_head,
                          train_cfg=ConfigDict(train_cfg or {}),
