@@ -33,10 +33,12 @@ class Explanation:
 
 def load_weights(model, checkpoint, cfg, log=print):
     """Loads ``checkpoint`` strictly into ``model``; returns (classes, palette) it names."""
-    from mmengine.runner.checkpoint import _load_checkpoint_to_model
+    from mmengine.runner import load_state_dict
+
+    from ..utils.checkpoint_fit import state_dict_of
     loaded = load_checkpoint_file(checkpoint)  # names a file that is no checkpoint
     try:
-        _load_checkpoint_to_model(model, loaded, strict=True, logger='silent')
+        load_state_dict(model, state_dict_of(loaded, checkpoint), strict=True, logger='silent')
     except RuntimeError as error:  # missing or unexpected parameters
         details = str(error) if len(str(error)) <= 400 else str(error)[:400] + ' ...'
         raise UnsupportedCheckpointError(

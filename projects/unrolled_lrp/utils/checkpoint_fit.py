@@ -12,7 +12,7 @@ import zipfile
 
 import torch
 from mmengine.model import is_model_wrapper
-from mmengine.runner.checkpoint import _load_checkpoint
+from mmengine.runner import CheckpointLoader
 
 from .config_checks import pretrained_init_cfgs
 
@@ -42,7 +42,7 @@ def load_checkpoint_file(path: str):
                 f'{path}: not a PyTorch checkpoint (it starts with {head[:32]!r}; a web page, '
                 'a Git LFS pointer or a failed download saved under this name?)')
     try:
-        checkpoint = _load_checkpoint(path, map_location='cpu', logger='silent')
+        checkpoint = CheckpointLoader.load_checkpoint(path, map_location='cpu', logger='silent')
     except (RuntimeError, EOFError, OSError, IndexError, pickle.UnpicklingError,
             zipfile.BadZipFile, ValueError) as error:
         raise CheckpointMismatch(f'{path}: not a readable checkpoint, the file may be '
@@ -69,7 +69,11 @@ def check_finite(checkpoint, path):
 def read_state_dict(path: str) -> dict:
     """The state dict of a checkpoint file (``state_dict`` entry or the file itself, with
     DistributedDataParallel's ``module.`` prefix removed), or an error that names the file."""
-    checkpoint = load_checkpoint_file(path)
+    return state_dict_of(load_checkpoint_file(path), path)
+
+
+def state_dict_of(checkpoint, path) -> dict:
+    """The state dict of a loaded checkpoint (see :func:`read_state_dict`)."""
     state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
     if not isinstance(state, dict) or not all(torch.is_tensor(v) for v in state.values()):
         raise CheckpointMismatch(f'{path}: holds no state dict of tensors')
