@@ -152,7 +152,7 @@ class ClassifierExplainer(Explainer):
         from mmpretrain.models.necks import GlobalAveragePooling
         from mmpretrain.registry import MODELS
 
-        from ..models.unroll import UnsupportedLayerError, check_backbone
+        from ..models.unroll import UnrolledClassifier, UnsupportedLayerError
         init_default_scope('mmpretrain')
         self.model = MODELS.build(cfg.model)
         neck, head = getattr(self.model, 'neck', None), self.model.head
@@ -162,25 +162,22 @@ class ClassifierExplainer(Explainer):
                 f'{cfg.filename}: the decoder unrolls backbone + GlobalAveragePooling + '
                 f'LinearClsHead, got neck {type(neck).__name__} and head {type(head).__name__}')
         try:
-            check_backbone(self.model.backbone)
+            self.classifier = UnrolledClassifier(self.model.backbone, head.fc,
+                                                 composite or dict(type='LRP0'))
         except (UnsupportedLayerError, ValueError) as error:
             raise UnsupportedCheckpointError(f'{cfg.filename}: {error}') from error
         self.classes, self.palette = load_weights(self.model, checkpoint, cfg, log)
         self.model.to(device).eval()
-        self.composite = composite or dict(type='LRP0')
         self.class_chunk = class_chunk
 
     @torch.no_grad()
     def __call__(self, image, classes=None, top_k=3) -> Explanation:
         """As :meth:`SegmentorExplainer.__call__`."""
-        from ..models.unroll import TiedDecoder, walk_backbone
         image = as_bgr_image(image)
         self.check_choice(classes, top_k)
         inputs = torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1)))
         inputs = self.model.data_preprocessor({'inputs': [inputs]}, False)['inputs']
-        fc = self.model.head.fc
-        decoder = TiedDecoder(walk_backbone(self.model.backbone, inputs), fc.weight, fc.bias,
-                              self.composite)
+        decoder = self.classifier.decoder(self.classifier.trace(inputs))
         logits = decoder.logits[0].cpu()
         ids = self.class_ids(classes, top_k, logits)
         log_normaliser, best, segmentation, kept = None, None, None, {}

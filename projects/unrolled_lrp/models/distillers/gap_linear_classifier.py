@@ -1,17 +1,15 @@
-"""A classifier the tied decoder can unroll: backbone, global average pooling, linear layer."""
+"""A classifier the tied decoder can unroll, built from a config: backbone, global average
+pooling, linear layer (the teacher and student of :class:`HeatmapDistiller`)."""
 import torch.nn as nn
-from mmengine.model import BaseModule
 from mmseg.registry import MODELS
 
-from ..rules import build_composite
-from ..unroll import check_backbone, classifier_heatmaps, pooled_logits
+from ..unroll import UnrolledClassifier
 
 
-class GAPLinearClassifier(BaseModule):
-    """``fc(GAP(backbone(x)[-1]))`` with its LRP heatmaps for any set of classes.
-
-    Teacher and student of :class:`HeatmapDistiller` are both of this form; the layout
-    (``backbone.*``, ``fc.*``) is that of an mmpretrain ``ImageClassifier`` with a linear head.
+class GAPLinearClassifier(UnrolledClassifier):
+    """:class:`UnrolledClassifier` of a backbone config and a new ``nn.Linear(in_channels,
+    num_classes)``; the layout (``backbone.*``, ``fc.*``) is that of an mmpretrain
+    ``ImageClassifier`` with a linear head.
 
     Args:
         backbone (dict): Config of a backbone the decoder supports (see
@@ -27,18 +25,5 @@ class GAPLinearClassifier(BaseModule):
     def __init__(self, backbone, in_channels, num_classes,
                  composite=dict(type='LRPEpsilon', epsilon=0.1), class_chunk=None,
                  init_cfg=None):
-        super().__init__(init_cfg=init_cfg)
-        self.backbone = MODELS.build(backbone)
-        check_backbone(self.backbone)
-        self.fc = nn.Linear(in_channels, num_classes)
-        self.composite = build_composite(composite)
-        self.class_chunk = class_chunk
-
-    def forward(self, inputs):
-        """Class logits (B, K) through the backbone's own forward."""
-        return pooled_logits(self.backbone(inputs)[-1], self.fc.weight, self.fc.bias)
-
-    def heatmaps(self, inputs, classes=None):
-        """Heatmaps (B, len(classes) or K, H, W) and the logits (B, K)."""
-        return classifier_heatmaps(self.backbone, self.fc.weight, self.fc.bias, inputs,
-                                   self.composite, class_chunk=self.class_chunk, classes=classes)
+        super().__init__(MODELS.build(backbone), nn.Linear(in_channels, num_classes), composite,
+                         class_chunk=class_chunk, init_cfg=init_cfg)

@@ -105,8 +105,12 @@ class HeatmapDistiller(BaseModel):
     def loss(self, inputs, data_samples=None):
         classes, slots = self._matched_classes(inputs)
         with torch.no_grad():
-            teacher_maps, teacher_logits = self.teacher.heatmaps(inputs, classes)
-        student_maps, student_logits = self.student.heatmaps(inputs, classes)
+            trace = self.teacher.trace(inputs)
+            teacher_maps = self.teacher.heatmaps(trace, classes)
+            teacher_logits = self.teacher.logits(trace)
+        trace = self.student.trace(inputs)
+        student_maps = self.student.heatmaps(trace, classes)
+        student_logits = self.student.logits(trace)
         pixels = inputs.shape[-2] * inputs.shape[-1]
         teacher_maps = self._gather(teacher_maps, slots) * pixels
         student_maps = self._gather(student_maps, slots) * pixels

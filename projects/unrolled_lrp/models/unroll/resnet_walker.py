@@ -29,13 +29,11 @@ def _check_block(block, where):
         raise UnsupportedLayerError(f'{where}: stochastic depth (drop_path) is not supported')
 
 
-def walk_block(records, block, x, where):
-    """BasicBlock (two convs) or Bottleneck (three convs), then add and ReLU."""
-    _check_block(block, where)
+def walk_residual(records, convs, downsample, x, where):
+    """A residual block: ``convs`` ((conv, norm) pairs with ReLUs between them) on the branch,
+    ``downsample`` (a chain of layers, or None for the identity) on the shortcut, then the
+    sum and its ReLU."""
     branch = []
-    convs = [(block.conv1, block.norm1), (block.conv2, block.norm2)]
-    if hasattr(block, 'conv3'):
-        convs.append((block.conv3, block.norm3))
     out = x
     for i, (conv, norm) in enumerate(convs):
         out = conv_norm(branch, conv, norm, out, f'{where}.conv{i + 1}')
@@ -43,11 +41,20 @@ def walk_block(records, block, x, where):
             out = relu(branch, out)
     shortcut = []
     identity = x
-    if block.downsample is not None:
-        identity = walk_sequential(shortcut, block.downsample, x, f'{where}.downsample')
+    if downsample is not None:
+        identity = walk_sequential(shortcut, downsample, x, f'{where}.downsample')
     out = relu(records, out + identity)
     records.insert(-1, TiedResidual(branch, shortcut, out))  # the sum, then its ReLU
     return out
+
+
+def walk_block(records, block, x, where):
+    """BasicBlock (two convs) or Bottleneck (three convs), then add and ReLU."""
+    _check_block(block, where)
+    convs = [(block.conv1, block.norm1), (block.conv2, block.norm2)]
+    if hasattr(block, 'conv3'):
+        convs.append((block.conv3, block.norm3))
+    return walk_residual(records, convs, block.downsample, x, where)
 
 
 def walk_resnet(records, stage_ends, backbone, x):

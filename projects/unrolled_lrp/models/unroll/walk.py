@@ -2,7 +2,7 @@
 import torch
 import torch.nn as nn
 
-from . import resnet_walker, vgg_walker  # noqa: F401  (each registers its walker)
+from . import resnet_walker, torchvision_resnet_walker, vgg_walker  # noqa: F401 (registering)
 from .trace import ForwardTrace
 from .trace_builder import UnsupportedLayerError
 from .walker_registry import find_walker
@@ -17,7 +17,7 @@ def check_backbone(backbone):
     class, a configuration its walker refuses, ``out_indices`` not ending at the last stage,
     or a traced forward that differs from the backbone's own (a layer the walker skips)."""
     last = find_walker(backbone).check(backbone)
-    out_indices = tuple(backbone.out_indices)
+    out_indices = tuple(getattr(backbone, 'out_indices', (last, )))
     if out_indices[-1] != last:
         raise ValueError(
             f'{type(backbone).__name__}: out_indices={out_indices} must end with the last stage '
@@ -41,7 +41,7 @@ def check_traced_forward(backbone):
     backbone.eval()
     try:
         with torch.no_grad():
-            expected = backbone(inputs)[-1]
+            expected = find_walker(backbone).features(backbone, inputs)
             traced = walk_backbone(backbone, inputs).features
     finally:
         for module, training in modes.items():

@@ -17,7 +17,9 @@ class BackboneWalker:
     """``walk(records, stage_ends, backbone, x)`` runs the backbone through the trace builder
     and returns its last feature map; ``check(backbone)`` raises for configurations the walker
     cannot trace (without data, so construction fails early) and returns the last stage's
-    index. Subclasses define both as static methods."""
+    index; ``features(backbone, x)`` is the last feature map by the backbone's own forward.
+    Subclasses define the first two, and the third where the default does not fit, as static
+    methods."""
 
     @staticmethod
     def walk(records, stage_ends, backbone, x):
@@ -26,6 +28,12 @@ class BackboneWalker:
     @staticmethod
     def check(backbone):
         raise NotImplementedError
+
+    @staticmethod
+    def features(backbone, x):
+        """The backbone's last feature map by its own forward (MMSeg's and mmpretrain's
+        backbones return their stages' outputs, the last one last)."""
+        return backbone(x)[-1]
 
 
 def backbone_key(cls):
