@@ -108,3 +108,48 @@ def test_composite_heatmaps_equal_zennit(build_model, backbone, name):
     lrp0 = build_model(backbone, num_classes=NUM_CLASSES).double().eval()
     with torch.no_grad():
         assert ((lrp0(inputs, mode='tensor') - expected).abs() / scale).max() > 1e-2
+
+
+def own_layer_map():
+    """w² at the input, alpha 3 beta 2 at the other convolutions, the proportional split at
+    sums and pooling, epsilon at the linear layer: rules the presets do not cover."""
+    return dict(type='LayerMapComposite', layer_map=[
+        dict(rule=dict(type='WSquare'), kinds=('conv', ), first=True),
+        dict(rule=dict(type='AlphaBeta', alpha=3.0, beta=2.0), kinds=('conv', )),
+        dict(rule=dict(type='Norm')),
+        dict(rule=dict(type='Epsilon', epsilon=EPSILON), kinds=('linear', )),
+    ])
+
+
+def zennit_own_layer_map(canonizer):
+    from zennit.composites import SpecialFirstLayerMapComposite, layer_map_base
+    from zennit.rules import AlphaBeta, Epsilon, WSquare
+    from zennit.types import Convolution, Linear
+    return SpecialFirstLayerMapComposite(
+        layer_map=layer_map_base() + [(Convolution, AlphaBeta(alpha=3.0, beta=2.0)),
+                                      (nn.Linear, Epsilon(epsilon=EPSILON))],
+        first_map=[(Linear, WSquare())], canonizers=[canonizer])
+
+
+@pytest.mark.parametrize('backbone', ['resnet18', 'vgg16bn'])
+def test_a_layer_map_of_w_square_and_alpha_3_beta_2_equals_zennit(build_model, backbone):
+    from zennit.canonizers import SequentialMergeBatchNorm
+    from zennit.torchvision import ResNetCanonizer
+    model = build_model(backbone, num_classes=NUM_CLASSES, composite=own_layer_map())
+    model = model.double().eval()
+    inputs = torch.randn(2, 3, 35, 41, dtype=torch.float64,
+                         generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        heatmaps = model(inputs, mode='tensor')
+    if backbone.startswith('resnet'):
+        reference, canonizer = torchvision_resnet(model), ResNetCanonizer()
+    else:
+        reference, canonizer = vgg_sequential(model), SequentialMergeBatchNorm()
+    expected, _ = zennit_heatmaps(reference, zennit_own_layer_map(canonizer), inputs)
+    scale = expected.abs().amax(dim=(2, 3), keepdim=True)
+    assert ((heatmaps - expected).abs() / scale).max() < TOLERANCE
+    # and it is not the preset with alpha 2 beta 1 and flat
+    preset = build_model(backbone, num_classes=NUM_CLASSES,
+                         composite=ours('EpsilonAlpha2Beta1Flat')).double().eval()
+    with torch.no_grad():
+        assert ((preset(inputs, mode='tensor') - expected).abs() / scale).max() > 1e-2
