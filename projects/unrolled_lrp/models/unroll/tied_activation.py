@@ -13,5 +13,12 @@ class TiedActivation:
     def __init__(self, activation):
         self.activation = activation
 
+    def inner_records(self):
+        return ()
+
+    def decode(self, decoder, signal):
+        """The decoder step: the gate of this ReLU's rule (the tied Heaviside for LRP-0)."""
+        return decoder.rules[self].gate(self, signal)
+
     def select(self, index):
         return TiedActivation(self.activation[index])

@@ -92,6 +92,13 @@ class TiedConv:
 
     multiply = staticmethod(multiply_by_map)
 
+    def inner_records(self):
+        return ()
+
+    def decode(self, decoder, signal):
+        """The decoder step: the signal through this layer by its rule."""
+        return decoder.propagate(self, signal)
+
     @staticmethod
     def input_relevance(inputs, signal):
         """Relevance (B, K, H, W) of the (B, C, H, W) ``inputs`` for their signal, summed

@@ -10,11 +10,8 @@ import torch
 import torch.nn.functional as F
 
 from ..rules import Site, build_composite
-from .tied_activation import TiedActivation
+from ..rules.layer_map_composite import SITE_KINDS
 from .tied_conv import TiedConv
-from .tied_max_pool import TiedMaxPool
-from .signal_layout import multiply_by_map
-from .tied_residual import TiedResidual
 
 
 def pooled_logits(features, weight, bias):
@@ -96,30 +93,31 @@ class TiedDecoder:
         self.dtype = dtype or trace.features.dtype
         self.composite = build_composite(composite)
         self.linear = PooledLinear(trace.features.mean(dim=(2, 3)), weight, bias)
-        self.rules, self.states = {}, {}
-        self.linear_rule = self.rule(self.linear, Site('linear', None, False, False, 'classifier'))
-        self.pool_rule = self.rule(None, Site('avgpool', None, False, False, 'global pooling'))
+        self.rules, self.states = {}, {}  # keyed by the layer (record) they belong to
+        self.linear_rule = self.rule_at(Site('linear', None, False, False, 'classifier'))
+        self.rules[self.linear] = self.linear_rule
+        self.pool_rule = self.rule_at(Site('avgpool', None, False, False, 'global pooling'))
         self._assign(trace.records, trace.stage_of, False)
 
-    def rule(self, layer, site):
-        """The composite's rule for ``layer`` at ``site``, checked to decode its kind."""
+    def rule_at(self, site):
+        """The composite's rule at ``site``, checked to decode its kind."""
         rule = self.composite.rule_for(site)
         if site.kind not in rule.sites:
             raise ValueError(f'{site.name}: {rule!r} does not decode {site.kind} layers')
         if rule.input_layer_only and not site.first:
             raise ValueError(f'{site.name}: {rule!r} is a rule for the input layer only')
-        self.rules[id(layer)] = rule
         return rule
 
     def _assign(self, records, stage_of, in_branch):
         for position, record in enumerate(records):
             stage = stage_of(position)
-            if isinstance(record, TiedResidual):
-                self._assign(record.branch + record.shortcut, lambda _, s=stage: s, True)
-            if not isinstance(record, TiedMaxPool):
+            for inner in record.inner_records():
+                self._assign(inner, lambda _, s=stage: s, True)
+            if record.kind in SITE_KINDS:  # max-pools route the signal, whatever the rule
                 first = record is self.trace.records[0]
                 name = getattr(record, 'name', record.kind)
-                self.rule(record, Site(record.kind, stage, first, in_branch, name))
+                self.rules[record] = self.rule_at(Site(record.kind, stage, first, in_branch,
+                                                       name))
 
     @property
     def logits(self):
@@ -146,7 +144,7 @@ class TiedDecoder:
         batch, _, height, width = features.shape
         # relevance of a class at the logits: the logit itself (gradient form: one-hot)
         one_hot = F.one_hot(classes, self.linear.weight.shape[0]).to(features.dtype)
-        signal = self._propagate(self.linear, one_hot.expand(batch, -1, -1), signed=False)
+        signal = self.propagate(self.linear, one_hot.expand(batch, -1, -1))
         factor = self.pool_rule.factor(self.linear.inputs)
         if factor is not None:
             signal = signal * factor.unsqueeze(1)
@@ -156,8 +154,8 @@ class TiedDecoder:
             return self._stage_relevance(signal)
         first, *rest = self.trace.records
         signal = self.decode(rest, signal)
-        rule = self.rules[id(first)]
-        return rule.relevance(first, self._state(first, rule, signed=True), signal)
+        rule = self.rules[first]
+        return rule.relevance(first, self.state(first, rule, signed=True), signal)
 
     def _stage_relevance(self, signal):
         """Relevance at the end of ``relevance_stage``, upsampled to the input's pixels."""
@@ -166,33 +164,24 @@ class TiedDecoder:
         relevance = TiedConv.input_relevance(trace.stage_output(self.relevance_stage), signal)
         return upsample_relevance(relevance, trace.inputs.shape[-2:])
 
-    def _state(self, layer, rule, signed):
-        key = id(layer)
-        if key not in self.states:
-            self.states[key] = rule.prepare(layer, signed)
-        return self.states[key]
+    def state(self, layer, rule, signed):
+        """What ``rule`` computes per sample for ``layer``, once per trace."""
+        if layer not in self.states:
+            self.states[layer] = rule.prepare(layer, signed)
+        return self.states[layer]
 
-    def _propagate(self, layer, signal, signed):
-        rule = self.rules[id(layer)]
-        return rule.propagate(layer, self._state(layer, rule, signed), signal)
+    def propagate(self, layer, signal, signed=False):
+        """``signal`` through a layer with weights (a convolution or the linear layer) by
+        its rule."""
+        rule = self.rules[layer]
+        return rule.propagate(layer, self.state(layer, rule, signed), signal)
 
     def decode(self, records, signal):
         """The (B, K, C, h, w) signal at the output of ``records`` (layers of the trace, in
-        forward order) taken to their input."""
+        forward order) taken to their input: each record's own decoder step
+        (``record.decode(self, signal)``) with the rule the composite gave it."""
         for record in reversed(records):
-            if isinstance(record, TiedConv):
-                signal = self._propagate(record, signal, signed=False)
-            elif isinstance(record, TiedActivation):
-                signal = self.rules[id(record)].gate(record, signal)
-            elif isinstance(record, TiedMaxPool):
-                signal = record.unpool(signal)
-            elif isinstance(record, TiedResidual):
-                factor = self.rules[id(record)].factor(record.output)
-                if factor is not None:
-                    signal = multiply_by_map(signal, factor)
-                signal = self.decode(record.branch, signal) + self.decode(record.shortcut, signal)
-            else:
-                raise TypeError(f'no decoder step for {type(record).__name__}')
+            signal = record.decode(self, signal)
         return signal
 
 

@@ -18,6 +18,13 @@ class TiedMaxPool:
         self.indices = indices
         self.input_shape = tuple(input_shape)
 
+    def inner_records(self):
+        return ()
+
+    def decode(self, decoder, signal):
+        """The decoder step, the same for every rule: back to the winners."""
+        return self.unpool(signal)
+
     def unpool(self, signal):
         batch, classes, channels = signal.shape[:3]
         height, width = self.input_shape[2:]

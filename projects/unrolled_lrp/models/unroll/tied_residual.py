@@ -1,4 +1,5 @@
 """Tied inverse of a residual addition."""
+from .signal_layout import multiply_by_map
 from .trace import select_records
 
 
@@ -19,6 +20,18 @@ class TiedResidual:
         self.branch = branch
         self.shortcut = shortcut
         self.output = output
+
+    def inner_records(self):
+        """The chains inside the block, whose layers get rules of their own."""
+        return (self.branch + self.shortcut, )
+
+    def decode(self, decoder, signal):
+        """The decoder step: the sum's rule (a factor of its output: the proportional
+        split) and the signal into both chains, their decodings summed."""
+        factor = decoder.rules[self].factor(self.output)
+        if factor is not None:
+            signal = multiply_by_map(signal, factor)
+        return decoder.decode(self.branch, signal) + decoder.decode(self.shortcut, signal)
 
     @property
     def inputs(self):
