@@ -10,7 +10,7 @@ import torch
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
-from unrolled_lrp.models.segmentors.unrolled_lrp import present_class_argmax
+from unrolled_lrp.models.absent_classes import present_class_argmax
 from unrolled_lrp.models.unroll import TiedDecoder
 
 OPTIONS = [dict(score_scale=7.0), dict(scale_by_pixels=True),

@@ -4,7 +4,8 @@ from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
 
 from ..losses import DEFAULT_LOSS, build_decode_losses
-from ..losses.image_level_supervision import batch_image_labels, found_classes
+from ..absent_classes import found_classes, suppresses_absent_classes
+from ..losses.image_level_supervision import batch_image_labels
 from ..rules import build_composite
 from ..unroll import TiedDecoder, pooled_logits
 
@@ -132,7 +133,7 @@ class TiedHeavisideHead(BaseDecodeHead):
         runs for a few classes instead of all (window by window, in slide inference, every
         class is decoded: the image's classes are decided on the whole image).
         """
-        if not (test_cfg.get('suppress_absent_classes', False)
+        if not (suppresses_absent_classes(test_cfg)
                 and test_cfg.get('mode', 'whole') == 'whole'):
             return super().predict(trace, batch_img_metas, test_cfg)
         decoder = self.decoder(trace)

@@ -1,5 +1,5 @@
 """Image-level supervision for models that also classify (unrolled LRP, multi-task UNet): a
-layer below the heads and the segmentors, which both read labels and found classes here.
+layer below the heads and the segmentors, which both read labels here.
 
 Semi-supervised batches mix samples with a mask and samples with image-level labels only.
 Every sample trains the classifier (multi-label sigmoid loss on ``gt_image_labels``); only the
@@ -29,14 +29,6 @@ def pixel_labelled(data_samples, image_size, num_classes, ignore_index):
     for i in masked:
         check_mask(data_samples[i], image_size, num_classes, ignore_index)
     return masked
-
-
-def found_classes(logits, background=0):
-    """(..., K) bool: the classes the classifier finds (logit >= 0, i.e. sigmoid >= 0.5), with
-    background always among them; what suppressed predictions are limited to."""
-    found = logits >= 0
-    found[..., background] = True
-    return found
 
 
 def batch_image_labels(data_samples, num_classes, ignore_index):

@@ -2,15 +2,9 @@
 from mmseg.registry import MODELS
 from mmseg.utils import add_prefix
 
+from ..absent_classes import present_class_argmax, suppresses_absent_classes
 from ..unroll import check_backbone, walk_backbone
 from .image_level_segmentor import ImageLevelSegmentor
-from ..losses.image_level_supervision import found_classes
-
-
-def present_class_argmax(scores, logits, background=0):
-    """Arg max of scores (K, H, W) over background and the classes with logit >= 0."""
-    absent = ~found_classes(logits, background)
-    return scores.masked_fill(absent[:, None, None], float('-inf')).argmax(0, keepdim=True)
 
 
 @MODELS.register_module()
@@ -71,7 +65,7 @@ class UnrolledLRP(ImageLevelSegmentor):
     def predict(self, inputs, data_samples=None):
         """:meth:`ImageLevelSegmentor.predict`, with the suppression of the class doc."""
         results = super().predict(inputs, data_samples)
-        if self.test_cfg.get('suppress_absent_classes', False):
+        if suppresses_absent_classes(self.test_cfg):
             for result in results:
                 result.pred_sem_seg.data = present_class_argmax(result.seg_logits.data,
                                                                 result.pred_class_logits)
