@@ -5,7 +5,9 @@ without a driver), then ``init_process_group`` with the config's backend (MMSeg'
 says ``nccl``); its DDP wrapper passes ``device_ids=[LOCAL_RANK]``, which DDP rejects for a
 CPU module. Here the process group is started with gloo before the Runner is built (the
 Runner then skips its own ``init_dist``) and DDP gets ``device_ids=None``. SyncBN only runs
-on CUDA tensors, so the model's ``SyncBN`` norms become per-process ``BN``.
+on CUDA tensors, so the model's ``SyncBN`` norms become per-process ``BN``, in the config:
+the Runner builds and wraps the model in one step, so ``mmengine.model.revert_sync_batchnorm``
+(which converts built modules) would come after DDP.
 """
 import torch
 import torch.distributed as torch_dist
