@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 LABELS = {  # method -> legend label, in legend order
     'unrolled_lrp': 'unrolled LRP-0',
     'unrolled_lrp_a2b1': 'unrolled LRP, EpsilonAlpha2Beta1Flat',
+    'unrolled_lrp_s2': 'unrolled LRP-0 at stage 2',
     'lrp_eps': 'unrolled LRP-eps',
     'ws_ae': 'WS-AE',
     'mt_unet': 'multi-task UNet',
