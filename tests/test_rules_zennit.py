@@ -84,22 +84,32 @@ def zennit_heatmaps(reference, composite, inputs):
     return torch.stack(maps, 1), logits
 
 
-@pytest.mark.parametrize('backbone', ['resnet18', 'resnet50', 'vgg16bn'])
-@pytest.mark.parametrize('name', ['EpsilonPlusFlat', 'EpsilonGammaBox', 'EpsilonAlpha2Beta1Flat'])
-def test_composite_heatmaps_equal_zennit(build_model, backbone, name):
+def ours_and_zennits(build_model, backbone, composite, zennit_of, size, seed):
+    """(model, inputs, our heatmaps, zennit's heatmaps, zennit's logits) of ``composite`` on a
+    float64 ``backbone``, zennit's composite made by ``zennit_of(canonizer)`` on the same
+    weights (torchvision's ResNet, or VGG as one Sequential)."""
     from zennit.canonizers import SequentialMergeBatchNorm
     from zennit.torchvision import ResNetCanonizer
-    model = build_model(backbone, num_classes=NUM_CLASSES, composite=ours(name))
+    model = build_model(backbone, num_classes=NUM_CLASSES, composite=composite)
     model = model.double().eval()
-    inputs = torch.randn(2, 3, 37, 43, dtype=torch.float64,
-                         generator=torch.Generator().manual_seed(1))
+    inputs = torch.randn(2, 3, *size, dtype=torch.float64,
+                         generator=torch.Generator().manual_seed(seed))
     with torch.no_grad():
         heatmaps = model(inputs, mode='tensor')
     if backbone.startswith('resnet'):
         reference, canonizer = torchvision_resnet(model), ResNetCanonizer()
     else:
         reference, canonizer = vgg_sequential(model), SequentialMergeBatchNorm()
-    expected, logits = zennit_heatmaps(reference, zennit_composite(name, canonizer), inputs)
+    expected, logits = zennit_heatmaps(reference, zennit_of(canonizer), inputs)
+    return model, inputs, heatmaps, expected, logits
+
+
+@pytest.mark.parametrize('backbone', ['resnet18', 'resnet50', 'vgg16bn'])
+@pytest.mark.parametrize('name', ['EpsilonPlusFlat', 'EpsilonGammaBox', 'EpsilonAlpha2Beta1Flat'])
+def test_composite_heatmaps_equal_zennit(build_model, backbone, name):
+    model, inputs, heatmaps, expected, logits = ours_and_zennits(
+        build_model, backbone, ours(name),
+        lambda canonizer: zennit_composite(name, canonizer), (37, 43), seed=1)
 
     torch.testing.assert_close(logits, model.class_logits(inputs).detach())
     scale = expected.abs().amax(dim=(2, 3), keepdim=True)
@@ -133,19 +143,8 @@ def zennit_own_layer_map(canonizer):
 
 @pytest.mark.parametrize('backbone', ['resnet18', 'vgg16bn'])
 def test_a_layer_map_of_w_square_and_alpha_3_beta_2_equals_zennit(build_model, backbone):
-    from zennit.canonizers import SequentialMergeBatchNorm
-    from zennit.torchvision import ResNetCanonizer
-    model = build_model(backbone, num_classes=NUM_CLASSES, composite=own_layer_map())
-    model = model.double().eval()
-    inputs = torch.randn(2, 3, 35, 41, dtype=torch.float64,
-                         generator=torch.Generator().manual_seed(2))
-    with torch.no_grad():
-        heatmaps = model(inputs, mode='tensor')
-    if backbone.startswith('resnet'):
-        reference, canonizer = torchvision_resnet(model), ResNetCanonizer()
-    else:
-        reference, canonizer = vgg_sequential(model), SequentialMergeBatchNorm()
-    expected, _ = zennit_heatmaps(reference, zennit_own_layer_map(canonizer), inputs)
+    _, inputs, heatmaps, expected, _ = ours_and_zennits(
+        build_model, backbone, own_layer_map(), zennit_own_layer_map, (35, 41), seed=2)
     scale = expected.abs().amax(dim=(2, 3), keepdim=True)
     assert ((heatmaps - expected).abs() / scale).max() < TOLERANCE
     # and it is not the preset with alpha 2 beta 1 and flat
