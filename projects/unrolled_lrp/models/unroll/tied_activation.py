@@ -1,8 +1,9 @@
 """Tied activation: where the encoder had a ReLU, the decoder applies its activation rule."""
 from .signal_layout import multiply_by_map
+from .traced_record import TracedRecord
 
 
-class TiedActivation:
+class TiedActivation(TracedRecord):
     """Holds the encoder's ReLU output ``a`` (B, C, H, W); the rule decides its use (the
     tied Heaviside ``H(a)`` for LRP)."""
 
@@ -12,9 +13,6 @@ class TiedActivation:
 
     def __init__(self, activation):
         self.activation = activation
-
-    def inner_records(self):
-        return ()
 
     def decode(self, decoder, signal):
         """The decoder step: the gate of this ReLU's rule (the tied Heaviside for LRP-0)."""

@@ -4,6 +4,7 @@ import torch.nn.functional as F
 
 from .phase_conv_transpose import conv_transpose_by_phases
 from .signal_layout import channels_last, multiply_by_map
+from .traced_record import TracedRecord
 
 # a strided inverse back to this many channels (the image's) runs phase by phase
 PHASES_MAX_CHANNELS = 4
@@ -21,7 +22,7 @@ def strided_pointwise_conv_transpose(signal, weight, stride, out_size):
     return out[:, :out_size[0], :out_size[1]].permute(0, 3, 1, 2)
 
 
-class TiedConv:
+class TiedConv(TracedRecord):
     """A convolution (with the BatchNorm that follows it) as the decoder sees it.
 
     ``scale`` and ``shift`` are the per-output-channel affine map of a following BatchNorm
@@ -91,9 +92,6 @@ class TiedConv:
         return flat.unflatten(0, signal.shape[:2])
 
     multiply = staticmethod(multiply_by_map)
-
-    def inner_records(self):
-        return ()
 
     def decode(self, decoder, signal):
         """The decoder step: the signal through this layer by its rule."""

@@ -170,11 +170,11 @@ class TiedDecoder:
             self.states[layer] = rule.prepare(layer, signed)
         return self.states[layer]
 
-    def propagate(self, layer, signal, signed=False):
+    def propagate(self, layer, signal):
         """``signal`` through a layer with weights (a convolution or the linear layer) by
         its rule."""
         rule = self.rules[layer]
-        return rule.propagate(layer, self.state(layer, rule, signed), signal)
+        return rule.propagate(layer, self.state(layer, rule, signed=False), signal)
 
     def decode(self, records, signal):
         """The (B, K, C, h, w) signal at the output of ``records`` (layers of the trace, in

@@ -1,8 +1,9 @@
 """Tied max-unpooling with the encoder's pooling indices."""
 from .signal_layout import channels_last
+from .traced_record import TracedRecord
 
 
-class TiedMaxPool:
+class TiedMaxPool(TracedRecord):
     """Routes the signal back to the positions that won the max (the gradient; no LRP
     rule changes it).
 
@@ -17,9 +18,6 @@ class TiedMaxPool:
     def __init__(self, indices, input_shape):
         self.indices = indices
         self.input_shape = tuple(input_shape)
-
-    def inner_records(self):
-        return ()
 
     def decode(self, decoder, signal):
         """The decoder step, the same for every rule: back to the winners."""

@@ -1,9 +1,10 @@
 """Tied inverse of a residual addition."""
 from .signal_layout import multiply_by_map
 from .trace import select_records
+from .traced_record import TracedRecord
 
 
-class TiedResidual:
+class TiedResidual(TracedRecord):
     """A residual block's sum ``branch(x) + shortcut(x)``: the decoder signal enters both
     the branch and the shortcut, and their decodings are summed (the proportional
     relevance split, in gradient form).
