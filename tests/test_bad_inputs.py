@@ -618,6 +618,22 @@ def test_a_stale_lock_is_taken_over_and_an_empty_work_dir_refused(tmp_path):
         lock_work_dir('')
 
 
+def test_the_other_ranks_of_a_distributed_run_share_rank_0s_lock(tmp_path, monkeypatch):
+    from unrolled_lrp.utils import ConfigError
+    from unrolled_lrp.utils.work_dir_lock import LOCK_FILE, check_work_dir_free, lock_work_dir
+    live = os.getppid()  # a running process on this host, not this one: rank 0 of the run
+    lock = tmp_path / LOCK_FILE
+    lock.write_text(f'{{"pid": {live}, "host": "{__import__("socket").gethostname()}", '
+                    '"started": "x"}')
+    monkeypatch.setenv('RANK', '1')
+    check_work_dir_free(str(tmp_path))
+    assert lock_work_dir(str(tmp_path)) is None
+    assert f'"pid": {live}' in lock.read_text()  # rank 0's lock is left as it was
+    monkeypatch.setenv('RANK', '0')  # a second run's first process is refused
+    with pytest.raises(ConfigError, match=f'is in use by another training run .PID {live}'):
+        check_work_dir_free(str(tmp_path))
+
+
 @pytest.mark.parametrize('option, named', [
     ('train_cfg.max_iters=four', "train_cfg.max_iters='four' is not a whole number"),
     ('train_cfg.max_iters=2.5', 'train_cfg.max_iters=2.5 is not a whole number'),

@@ -62,11 +62,20 @@ def _held_by_another(holder):
         holder.get('host') != socket.gethostname() or _running(holder['pid']))
 
 
+def _first_rank():
+    """Whether this is the first process of a distributed run (or the only process): the
+    one that checks and holds the lock; the other ranks share its work dir."""
+    return int(os.environ.get('RANK', os.environ.get('SLURM_PROCID', 0))) == 0
+
+
 def check_work_dir_free(work_dir):
     """Raises if a running process holds the work dir's lock; changes nothing (so that a run
-    refused for another reason leaves no folder behind)."""
+    refused for another reason leaves no folder behind). The other ranks of a distributed
+    run skip it: the lock they would see is their own run's, held by rank 0."""
     if not str(work_dir).strip():
         raise ConfigError('--work-dir is empty: name the folder for checkpoints and logs')
+    if not _first_rank():
+        return
     path = osp.join(work_dir, LOCK_FILE)
     holder = _holder(path)
     if _held_by_another(holder):
@@ -78,7 +87,7 @@ def lock_work_dir(work_dir):
     work dir whose lock a running process holds. Only the first process of a distributed run
     (rank 0) takes it. Returns the lock's path, or None on other ranks."""
     check_work_dir_free(work_dir)
-    if int(os.environ.get('RANK', os.environ.get('SLURM_PROCID', 0))) != 0:
+    if not _first_rank():
         return None
     os.makedirs(work_dir, exist_ok=True)
     path = osp.join(work_dir, LOCK_FILE)
