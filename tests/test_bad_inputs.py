@@ -166,7 +166,7 @@ def test_a_file_that_is_no_checkpoint_is_one_line_in_every_tool(voc, tmp_path, t
 
 @pytest.mark.parametrize('kind', sorted(NOT_CHECKPOINTS))
 def test_the_teacher_loader_names_a_file_that_is_no_checkpoint(tmp_path, kind):
-    from unrolled_lrp.models.distillers.classifier_checkpoint import load_classifier_checkpoint
+    from unrolled_lrp.models.unroll.classifier_checkpoint import load_classifier_checkpoint
     path = tmp_path / 'teacher.pth'
     path.write_bytes(NOT_CHECKPOINTS[kind])
     with pytest.raises(CheckpointMismatch, match=f'{path}: not a PyTorch checkpoint'):

@@ -84,7 +84,7 @@ def test_config_builds_the_architecture_its_name_says(name):
     if method in ('unrolled_lrp', 'ws_ae', 'lrp_eps'):
         assert type(model).__name__ == 'UnrolledLRP'
         expected = {'unrolled_lrp': 'LRP0', 'ws_ae': 'WSAE', 'lrp_eps': 'LRPEpsilon'}[method]
-        assert type(head.composite).__name__ == expected
+        assert type(model.classifier.composite).__name__ == expected
         # tied: the decoder owns the classifier only, everything else is the encoder's
         assert {n for n, _ in head.named_parameters()} == {'conv_seg.weight', 'conv_seg.bias'}
     else:

@@ -10,7 +10,7 @@ from helpers import randomize_batch_norm
 from mmengine.optim import OptimWrapper
 from mmseg.registry import MODELS
 
-from unrolled_lrp.models.unroll import classifier_heatmaps
+from unrolled_lrp.models.unroll import TiedDecoder, walk_backbone
 
 NUM_CLASSES = 3
 SIZE = 32
@@ -136,8 +136,9 @@ def oracle_loss(model, inputs, topk, class_weights):
     decoded by the core function and picked with Python indexing."""
     def maps(classifier):
         fc = classifier.fc
-        return classifier_heatmaps(classifier.backbone, fc.weight, fc.bias, inputs,
-                                   dict(type='LRPEpsilon', epsilon=0.1))  # the default
+        decoder = TiedDecoder(walk_backbone(classifier.backbone, inputs), fc.weight, fc.bias,
+                              dict(type='LRPEpsilon', epsilon=0.1))  # the default
+        return decoder.heatmaps(), decoder.logits
 
     with torch.no_grad():
         teacher_maps, teacher_logits = maps(model.teacher)

@@ -63,3 +63,36 @@ def test_a_backbone_it_cannot_trace_is_refused_when_built():
     resnet = torchvision.models.resnet18(num_classes=3)
     with pytest.raises(TypeError, match='linear must be a torch.nn.Linear'):
         UnrolledClassifier(resnet, resnet.layer4)
+
+
+def test_a_1x1_convolution_classifies_as_the_linear_layer_with_its_weights():
+    torch.manual_seed(0)
+    net = torchvision.models.resnet18(num_classes=5).double().eval()
+    conv = torch.nn.Conv2d(512, 5, kernel_size=1).double()
+    conv.weight.data.copy_(net.fc.weight.data[:, :, None, None])
+    conv.bias.data.copy_(net.fc.bias.data)
+    inputs = torch.randn(1, 3, 40, 40, dtype=torch.float64)
+    by_linear, by_conv = UnrolledClassifier(net, net.fc), UnrolledClassifier(net, conv)
+    with torch.no_grad():
+        trace = by_linear.trace(inputs)
+        torch.testing.assert_close(by_conv.logits(trace), by_linear.logits(trace))
+        torch.testing.assert_close(by_conv.heatmaps(trace), by_linear.heatmaps(trace))
+    with pytest.raises(TypeError, match='or a 1x1 torch.nn.Conv2d'):
+        UnrolledClassifier(net, torch.nn.Conv2d(512, 5, kernel_size=3))
+
+
+def test_the_segmentor_makes_its_heatmaps_with_an_unrolled_classifier_of_its_own_parameters(
+        build_model):
+    """UnrolledLRP's classifier shares the backbone and the head's conv_seg, and adds no key to
+    the state dict (checkpoints keep MMSeg's layout)."""
+    model = build_model('resnet18').eval()
+    classifier = model.classifier
+    assert isinstance(classifier, UnrolledClassifier)
+    assert classifier.backbone is model.backbone and classifier.fc is model.decode_head.conv_seg
+    keys = set(model.state_dict())
+    assert not any(key.startswith('classifier.') for key in keys)
+    assert 'decode_head.conv_seg.weight' in keys and 'backbone.conv1.weight' in keys
+    inputs = torch.randn(1, 3, 32, 32)
+    with torch.no_grad():
+        torch.testing.assert_close(model(inputs, mode='tensor'),
+                                   classifier.heatmaps(classifier.trace(inputs)))

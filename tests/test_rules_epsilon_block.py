@@ -20,7 +20,7 @@ def conservation_errors(model, inputs, scope, eps):
     output relevance."""
     backbone, head = model.backbone, model.decode_head
     trace = walk_backbone(backbone, inputs)
-    decoder = TiedDecoder(trace, head.classifier_weight, head.conv_seg.bias,
+    decoder = TiedDecoder(trace, model.classifier.weight, head.conv_seg.bias,
                           dict(type='LRPEpsilon', epsilon=eps, scope=scope))
     records = trace.records
     errors = []

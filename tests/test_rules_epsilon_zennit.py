@@ -24,7 +24,7 @@ def plain_torch_classifier(model, feature_size):
         else:
             layers.append(copy.deepcopy(layer))
     head = model.decode_head
-    weight = head.classifier_weight.detach()
+    weight = model.classifier.weight.detach()
     classifier = nn.Conv2d(weight.shape[1], weight.shape[0], feature_size).to(weight)
     classifier.weight.data.copy_(
         weight[:, :, None, None].expand(-1, -1, *feature_size) / (feature_size[0] * feature_size[1]))

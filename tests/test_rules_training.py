@@ -91,7 +91,7 @@ def reference_heatmaps(model, inputs, name):
     features = x
     pooled = features.mean(dim=(2, 3))
     head = model.decode_head
-    weight, bias = head.classifier_weight, head.conv_seg.bias
+    weight, bias = model.classifier.weight, head.conv_seg.bias
     logits = F.linear(pooled, weight, bias)
     maps = []
     for c in range(NUM_CLASSES):

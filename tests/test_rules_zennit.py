@@ -33,7 +33,7 @@ def torchvision_resnet(model):
     reference = getattr(torchvision.models, f'resnet{depth}')(num_classes=NUM_CLASSES).double()
     state = {key.replace('norm', 'bn'): value for key, value in backbone.state_dict().items()}
     head = model.decode_head
-    state['fc.weight'] = head.classifier_weight.detach()
+    state['fc.weight'] = model.classifier.weight.detach()
     state['fc.bias'] = head.conv_seg.bias.detach()
     reference.load_state_dict(state)
     for module in reference.modules():
@@ -51,8 +51,8 @@ def vgg_sequential(model):
         else:
             layers.append(copy.deepcopy(layer))
     head = model.decode_head
-    linear = nn.Linear(head.classifier_weight.shape[1], NUM_CLASSES).to(torch.float64)
-    linear.weight.data.copy_(head.classifier_weight.detach())
+    linear = nn.Linear(model.classifier.weight.shape[1], NUM_CLASSES).to(torch.float64)
+    linear.weight.data.copy_(model.classifier.weight.detach())
     linear.bias.data.copy_(head.conv_seg.bias.detach())
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), linear).eval()
 

@@ -30,7 +30,7 @@ def test_slide_inference_runs_the_decoder_per_window(build_model):
     with torch.no_grad():
         (result, ) = model.predict(inputs)
         window = model(inputs[:, :, :32, :32], mode='tensor')[0]
-        logits = model.decode_head.class_logits(model.backbone(inputs)[-1])
+        logits = model.classifier(inputs)
     assert result.seg_logits.data.shape == (21, 48, 56)
     # the top-left corner is covered by the first window only
     torch.testing.assert_close(result.seg_logits.data[:, :8, :8], window[:, :8, :8])

@@ -23,7 +23,7 @@ def test_heatmap_loss_reaches_encoder_activations_only_for_epsilon(build_model, 
     inputs = torch.randn(2, 3, 40, 40)
     trace = walk_backbone(model.backbone, inputs)
     stored = list(activations(trace.records))
-    heatmaps = model.decode_head(trace)
+    heatmaps = model.heatmaps(trace)
     loss = torch.nn.functional.cross_entropy(heatmaps, torch.randint(0, 21, (2, 40, 40)))
     grads = torch.autograd.grad(loss, stored + [trace.features], allow_unused=True,
                                 retain_graph=True)

@@ -36,19 +36,23 @@ def test_float32_heatmaps_match_oracle(build_model):
 
 
 def test_class_chunks_and_subsets_agree_with_all_classes(build_model):
-    from unrolled_lrp.models.unroll import classifier_heatmaps
     model = build_model('resnet18').double().eval()
-    head = model.decode_head
+    classifier = model.classifier
     inputs = torch.randn(2, 3, 32, 36, dtype=torch.float64)
     with torch.no_grad():
-        full, logits = classifier_heatmaps(model.backbone, head.classifier_weight,
-                                           head.conv_seg.bias, inputs)
-        chunked, _ = classifier_heatmaps(model.backbone, head.classifier_weight,
-                                         head.conv_seg.bias, inputs, class_chunk=4)
-        subset, _ = classifier_heatmaps(model.backbone, head.classifier_weight,
-                                        head.conv_seg.bias, inputs, classes=[3, 7])
+        trace = classifier.trace(inputs)
+        full = classifier.heatmaps(trace)
+        chunked = classifier.heatmaps(trace, chunk=4)
+        subset = classifier.heatmaps(trace, classes=[3, 7])
+        wanted = torch.zeros(2, full.shape[1], dtype=torch.bool)
+        wanted[0, 3], wanted[1, 7] = True, True
+        sparse = classifier.heatmaps_for(trace, wanted)
+        logits = classifier.logits(trace)
     torch.testing.assert_close(chunked, full)
     torch.testing.assert_close(subset, full[:, [3, 7]])
+    # the classes some sample wants are decoded for every sample, the rest are zeros
+    torch.testing.assert_close(sparse[:, [3, 7]], full[:, [3, 7]])
+    assert sparse[:, [c for c in range(full.shape[1]) if c not in (3, 7)]].abs().max() == 0
     torch.testing.assert_close(logits, model.class_logits(inputs).detach())
 
 

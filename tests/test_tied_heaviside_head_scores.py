@@ -116,7 +116,7 @@ def test_image_loss_classes_decode_only_the_batch_classes_with_the_same_gradient
     def loss_and_grads(loss_of_trace):
         model.zero_grad()
         torch.manual_seed(1)
-        loss = loss_of_trace(model.encode(inputs))['loss_ce']
+        loss = loss_of_trace(model.encode(inputs))
         loss.backward()
         return loss.detach(), {name: p.grad.clone() for name, p in model.named_parameters()
                                if p.grad is not None}
@@ -130,8 +130,10 @@ def test_image_loss_classes_decode_only_the_batch_classes_with_the_same_gradient
         return heatmaps(decoder, classes, class_chunk)
 
     monkeypatch.setattr(TiedDecoder, 'heatmaps', recording_heatmaps)
-    subset = loss_and_grads(lambda trace: head.loss(trace, samples, model.train_cfg))
-    every = loss_and_grads(lambda trace: head.loss_by_feat(head.forward(trace), samples))
+    subset = loss_and_grads(
+        lambda trace: model.decode_loss(trace, torch.arange(2), samples)['decode.loss_ce'])
+    every = loss_and_grads(
+        lambda trace: head.loss(model.heatmaps(trace), samples, model.train_cfg)['loss_ce'])
     assert decoded == [[0, 1, 2], None]
     torch.testing.assert_close(subset[0], every[0])
     assert subset[1].keys() == every[1].keys() and len(every[1]) > 0

@@ -108,7 +108,6 @@ class SegmentorExplainer(Explainer):
     replaces the one of its tied decoder."""
 
     def __init__(self, cfg, checkpoint, device='cpu', composite=None, log=print):
-        from mmcv.transforms import Compose
         from mmseg.apis import init_model
         if not cfg.get('test_pipeline'):
             raise UnsupportedCheckpointError(
@@ -123,16 +122,17 @@ class SegmentorExplainer(Explainer):
         self.model = init_model(cfg, device='cpu')
         self.classes, self.palette = load_weights(self.model, checkpoint, cfg, log)
         self.model.to(device)
-        self.pipeline = Compose(inference_pipeline(cfg.test_pipeline))
+        # what mmseg.apis.inference_model reads images with (it drops only 'LoadAnnotations')
+        self.model.cfg.test_pipeline = inference_pipeline(cfg.test_pipeline)
 
     @torch.no_grad()
     def __call__(self, image, classes=None, top_k=3) -> Explanation:
         """Explains ``image`` (a path, a PIL image or a BGR uint8 array: :mod:`.image_input`)
         for ``classes`` (names or indices), else its ``top_k`` classes."""
-        from mmengine.dataset import pseudo_collate
+        from mmseg.apis import inference_model
         image = as_bgr_image(image)
         self.check_choice(classes, top_k)
-        result = self.model.test_step(pseudo_collate([self.pipeline(dict(img=image))]))[0]
+        result = inference_model(self.model, image)
         scores = result.seg_logits.data.float().cpu()
         segmentation = result.pred_sem_seg.data[0].cpu().numpy()
         logits = result.get('pred_class_logits')

@@ -1,13 +1,11 @@
-"""The classifier and its tied decoder, as an MMSeg decode head."""
+"""The pixel scores and losses of the unrolled classifier's heatmaps, as an MMSeg decode head."""
 import torch
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
 
 from ..losses import DEFAULT_LOSS, build_decode_losses
-from ..absent_classes import found_classes, suppresses_absent_classes
 from ..losses.image_level_supervision import batch_image_labels
-from ..rules import build_composite
-from ..unroll import TiedDecoder, pooled_logits
+from ..unroll import UnrolledClassifier
 
 SCORE_NORMALIZATIONS = ('none', 'rms')
 LOSS_CLASSES = ('all', 'image')
@@ -15,14 +13,16 @@ LOSS_CLASSES = ('all', 'image')
 
 @MODELS.register_module()
 class TiedHeavisideHead(BaseDecodeHead):
-    """GAP + linear classifier whose decoder is the unrolled encoder.
+    """Pixel scores of the heatmaps of a GAP + linear classifier unrolled by its tied decoder.
 
-    The head owns only the linear classifier (``conv_seg``, a 1x1 convolution, so
-    its weight is the class matrix (K, C)). Everything else the decoder uses is a
-    *reference* into the forward trace of the backbone: transposed convolutions with
-    the encoder's weights, the encoder's BatchNorm scales, pooling indices and
-    activations. ``forward`` takes that trace, not features, and returns the exact
-    heatmaps (what ``mode='tensor'`` gives).
+    The head keeps the classifier's linear layer where MMSeg's heads keep theirs (``conv_seg``,
+    a 1x1 convolution: the class matrix (K, C), so checkpoints keep MMSeg's layout) and says
+    how it is unrolled (``composite``, ``relevance_stage``, ...); the segmentor
+    (:class:`UnrolledLRP`) joins its backbone and this layer into the
+    :class:`UnrolledClassifier` (:meth:`unrolled_classifier`) that makes the heatmaps. On
+    ``BaseDecodeHead``'s contract the head's inputs are those heatmaps (B, K, H, W):
+    ``forward`` passes them on (what ``mode='tensor'`` gives), ``loss_by_feat`` and
+    ``predict_by_feat`` turn them into pixel scores.
 
     Pixel scores: the pixel softmax of the loss and ``seg_logits`` of predictions see
     ``heatmaps * score_scale`` (times H*W with ``scale_by_pixels``), optionally
@@ -86,67 +86,26 @@ class TiedHeavisideHead(BaseDecodeHead):
         if score_normalization not in SCORE_NORMALIZATIONS:
             raise ValueError(f'score_normalization must be one of {SCORE_NORMALIZATIONS}, '
                              f'got {score_normalization!r}')
-        if decoder_dtype not in (None, 'bfloat16'):
-            raise ValueError(f"decoder_dtype must be None or 'bfloat16', got {decoder_dtype!r}")
-        if relevance_stage is not None and not (isinstance(relevance_stage, int)
-                                                and relevance_stage >= 0):
-            raise ValueError(f'relevance_stage must be None or a stage index >= 0, got '
-                             f'{relevance_stage!r}')
         if loss_classes not in LOSS_CLASSES:
             raise ValueError(f'loss_classes must be one of {LOSS_CLASSES}, got {loss_classes!r}')
         loss_decode = kwargs.pop('loss_decode', DEFAULT_LOSS)
         super().__init__(in_channels, in_channels, num_classes=num_classes, loss_decode=[],
                          **kwargs)
         self.loss_decode = build_decode_losses(loss_decode)
-        self.composite = build_composite(composite)
-        self.class_chunk = class_chunk
-        self.decoder_dtype = decoder_dtype and getattr(torch, decoder_dtype)
-        self.relevance_stage = relevance_stage
+        self.unrolling = dict(composite=composite, relevance_stage=relevance_stage,
+                              class_chunk=class_chunk, decoder_dtype=decoder_dtype)
         self.score_scale = score_scale
         self.scale_by_pixels = scale_by_pixels
         self.score_normalization = score_normalization
         self.loss_classes = loss_classes
 
-    @property
-    def classifier_weight(self):
-        return self.conv_seg.weight.flatten(1)
+    def unrolled_classifier(self, backbone):
+        """The :class:`UnrolledClassifier` of ``backbone`` and this head's linear layer, unrolled
+        as configured (its options are checked here: a bad one fails at model construction)."""
+        return UnrolledClassifier(backbone, self.conv_seg, **self.unrolling)
 
-    def class_logits(self, features):
-        """(B, K) scores of the last feature map (B, C, h, w)."""
-        return pooled_logits(features, self.classifier_weight, self.conv_seg.bias)
-
-    def decoder(self, trace):
-        """The :class:`TiedDecoder` of a :class:`ForwardTrace` under this head's composite."""
-        return TiedDecoder(trace, self.classifier_weight, self.conv_seg.bias, self.composite,
-                           self.decoder_dtype, self.relevance_stage)
-
-    def forward(self, trace):
-        """Heatmaps (B, K, H, W) of all classes for a :class:`ForwardTrace`."""
-        return self.decoder(trace).heatmaps(class_chunk=self.class_chunk)
-
-    def predict(self, trace, batch_img_metas, test_cfg):
-        """Pixel scores at the image size (MMSeg's ``predict``), from a :class:`ForwardTrace`.
-
-        With ``test_cfg.suppress_absent_classes`` in whole-image inference, only background
-        and the classes the classifier finds in an image (logit >= 0) are decoded and scored;
-        the others get the lowest score. The suppressed arg max is the same, and the decoder
-        runs for a few classes instead of all (window by window, in slide inference, every
-        class is decoded: the image's classes are decided on the whole image).
-        """
-        if not (suppresses_absent_classes(test_cfg)
-                and test_cfg.get('mode', 'whole') == 'whole'):
-            return super().predict(trace, batch_img_metas, test_cfg)
-        decoder = self.decoder(trace)
-        present = found_classes(decoder.logits)
-        heatmaps = self.heatmaps_of(decoder, present)
-        return super().predict_by_feat(self.pixel_scores(heatmaps, present), batch_img_metas)
-
-    def heatmaps_of(self, decoder, classes):
-        """(B, K, H, W) heatmaps of the classes some sample holds in ``classes`` (B, K) bool,
-        zeros for the rest: the decoder's cost grows with the classes it decodes."""
-        decoded = classes.to(decoder.logits.device).any(0).nonzero()[:, 0]
-        heatmaps = decoder.logits.new_zeros(classes.shape + decoder.trace.inputs.shape[-2:])
-        heatmaps[:, decoded] = decoder.heatmaps(decoded, self.class_chunk)
+    def forward(self, heatmaps):
+        """The head's features are the classifier's heatmaps (B, K, H, W)."""
         return heatmaps
 
     def softmax_classes(self, batch_data_samples):
@@ -157,16 +116,6 @@ class TiedHeavisideHead(BaseDecodeHead):
                                      self.ignore_index) > 0
         classes[:, 0] = True
         return classes
-
-    def loss(self, trace, batch_data_samples, train_cfg):
-        """MMSeg's ``loss`` from a :class:`ForwardTrace`. With ``loss_classes='image'`` only
-        the classes of the batch's images are decoded: the others' scores are masked out of
-        the softmax, so the loss and its gradients are those of decoding every class."""
-        classes = self.softmax_classes(batch_data_samples)
-        heatmaps = (self.forward(trace) if classes is None
-                    else self.heatmaps_of(self.decoder(trace), classes))
-        # BaseDecodeHead's loss_by_feat: this head's would derive the classes again
-        return super().loss_by_feat(self.pixel_scores(heatmaps, classes), batch_data_samples)
 
     def pixel_scores(self, heatmaps, classes=None):
         """Heatmaps (B, K, H, W) -> the scores the pixel softmax sees (see the class doc).
@@ -188,9 +137,14 @@ class TiedHeavisideHead(BaseDecodeHead):
             scores = scores.masked_fill(~keep, torch.finfo(scores.dtype).min)
         return scores
 
-    def loss_by_feat(self, seg_logits, batch_data_samples):
+    def loss_by_feat(self, heatmaps, batch_data_samples):
+        """MMSeg's pixel losses on the scores of heatmaps (B, K, H, W); with
+        ``loss_classes='image'`` the heatmaps of the classes outside a sample's softmax are
+        never read (the segmentor need not decode them, :meth:`softmax_classes`)."""
         classes = self.softmax_classes(batch_data_samples)
-        return super().loss_by_feat(self.pixel_scores(seg_logits, classes), batch_data_samples)
+        return super().loss_by_feat(self.pixel_scores(heatmaps, classes), batch_data_samples)
 
-    def predict_by_feat(self, seg_logits, batch_img_metas):
-        return super().predict_by_feat(self.pixel_scores(seg_logits), batch_img_metas)
+    def predict_by_feat(self, heatmaps, batch_img_metas, classes=None):
+        """Pixel scores at the image size; ``classes`` (B, K) bool: only these are scored,
+        the others get the lowest score (absent-class suppression)."""
+        return super().predict_by_feat(self.pixel_scores(heatmaps, classes), batch_img_metas)

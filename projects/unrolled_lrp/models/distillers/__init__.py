@@ -1,8 +1,6 @@
 """Training with explanations alone: students distilled from a teacher's LRP heatmaps."""
-from .classifier_checkpoint import load_classifier_checkpoint
 from .gap_linear_classifier import GAPLinearClassifier
 from .heatmap_distiller import HeatmapDistiller
 from .heatmap_matching_loss import HeatmapMatchingLoss
 
-__all__ = ['GAPLinearClassifier', 'HeatmapDistiller', 'HeatmapMatchingLoss',
-           'load_classifier_checkpoint']
+__all__ = ['GAPLinearClassifier', 'HeatmapDistiller', 'HeatmapMatchingLoss']

@@ -7,7 +7,6 @@ from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
 from mmseg.registry import MODELS
 
-from .classifier_checkpoint import load_classifier_checkpoint
 from .gap_linear_classifier import GAPLinearClassifier
 
 
@@ -85,7 +84,7 @@ class HeatmapDistiller(BaseModel):
             print_log('HeatmapDistiller: no teacher_checkpoint, the teacher keeps its initial '
                       'weights', logger='current', level=logging.WARNING)
         else:
-            load_classifier_checkpoint(self.teacher, self.teacher_checkpoint)
+            self.teacher.load_checkpoint(self.teacher_checkpoint)
 
     def train(self, mode=True):
         """The teacher stays in eval mode: its BatchNorm uses its running statistics."""

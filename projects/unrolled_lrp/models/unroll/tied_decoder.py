@@ -184,11 +184,3 @@ class TiedDecoder:
             signal = record.decode(self, signal)
         return signal
 
-
-def classifier_heatmaps(backbone, weight, bias, inputs, composite='LRP0', class_chunk=None,
-                        classes=None, relevance_stage=None):
-    """Heatmaps (B, K, H, W) and logits (B, K) of a backbone + GAP + linear classifier."""
-    from .walk import walk_backbone
-    decoder = TiedDecoder(walk_backbone(backbone, inputs), weight, bias, composite,
-                          relevance_stage=relevance_stage)
-    return decoder.heatmaps(classes, class_chunk), decoder.logits

@@ -57,9 +57,9 @@ def check_traced_forward(backbone):
 
 
 def walk_backbone(backbone, inputs):
-    """Runs ``backbone`` on ``inputs`` once and returns its :class:`ForwardTrace`."""
-    walker = find_walker(backbone)
-    walker.check(backbone)
+    """Runs ``backbone`` on ``inputs`` once and returns its :class:`ForwardTrace`. The backbone's
+    configuration is checked once, by :func:`check_backbone` where the model is built; here
+    only each layer as it is traced."""
     records, stage_ends = [], []
-    features = walker.walk(records, stage_ends, backbone, inputs)
+    features = find_walker(backbone).walk(records, stage_ends, backbone, inputs)
     return ForwardTrace(records, features, inputs, stage_ends)

@@ -1,5 +1,6 @@
-"""The teacher loads from checkpoints of this project (UnrolledLRP) and of mmpretrain
-(ImageClassifier), and then computes what the saved model computes."""
+"""UnrolledClassifier.load_checkpoint (the TEA teacher's loader) reads checkpoints of this project
+(UnrolledLRP) and of mmpretrain (ImageClassifier), and then computes what the saved model
+computes."""
 import pytest
 import torch
 from helpers import randomize_batch_norm
@@ -69,6 +70,18 @@ def test_teacher_from_unrolled_lrp_has_its_logits_and_epsilon_heatmaps(unrolled_
         torch.testing.assert_close(logits, saved.class_logits(inputs))
         torch.testing.assert_close(model.teacher(inputs), saved.class_logits(inputs))
         torch.testing.assert_close(maps, saved(inputs, mode='tensor'))
+
+
+def test_a_segmentors_classifier_loads_a_checkpoint_into_its_1x1_convolution(
+        unrolled_lrp_checkpoint):
+    saved, path = unrolled_lrp_checkpoint
+    torch.manual_seed(1)
+    model = MODELS.build(dict(type='UnrolledLRP', backbone=SEG_RESNET, decode_head=dict(
+        type='TiedHeavisideHead', in_channels=64, num_classes=NUM_CLASSES))).eval()
+    model.classifier.load_checkpoint(path)
+    loaded = model.state_dict()
+    for key, value in saved.state_dict().items():
+        assert torch.equal(loaded[key], value), key
 
 
 def test_teacher_from_mmpretrain_image_classifier_has_its_logits(image_classifier_checkpoint):

@@ -1,4 +1,5 @@
-"""Loads a trained classifier of this project or of mmpretrain into a GAPLinearClassifier.
+"""Loads a trained classifier of this project or of mmpretrain into an UnrolledClassifier:
+the one place where their checkpoint layouts are mapped.
 
 Both store the backbone under ``backbone.``; the linear classifier is the 1x1 convolution
 ``decode_head.conv_seg`` of an :class:`UnrolledLRP` (weight (K, C, 1, 1)) or the ``head.fc``
@@ -33,10 +34,10 @@ def load_classifier_checkpoint(classifier, path):
         raise ValueError(f'{path}: the backbone of this {kind} checkpoint does not fit the '
                          f'configured backbone: {error}') from error
     weight = state[prefix + 'weight'].flatten(1)
-    if weight.shape != classifier.fc.weight.shape:
+    if weight.shape != classifier.weight.shape:
         raise ValueError(f'{path}: classifier {prefix}weight has (classes, channels) = '
                          f'{tuple(weight.shape)}, the configured classifier '
-                         f'{tuple(classifier.fc.weight.shape)}')
-    classifier.fc.weight.copy_(weight)
+                         f'{tuple(classifier.weight.shape)}')
+    classifier.fc.weight.copy_(weight.view_as(classifier.fc.weight))
     bias = state.get(prefix + 'bias')
     classifier.fc.bias.copy_(bias if bias is not None else torch.zeros_like(classifier.fc.bias))
