@@ -6,6 +6,8 @@ the run: empty files, duplicate ids and lines with more than one token raise.
 from pathlib import Path
 from typing import Iterable, List
 
+from mmengine.fileio import list_from_file
+
 
 def read_image_ids(split_file) -> List[str]:
     """Ids in file order; blank lines are allowed, anything else must be one id."""
@@ -13,7 +15,7 @@ def read_image_ids(split_file) -> List[str]:
     if not split_file.is_file():
         raise FileNotFoundError(f'{split_file}: split file does not exist')
     ids, seen = [], {}
-    for line_number, line in enumerate(split_file.read_text().splitlines(), start=1):
+    for line_number, line in enumerate(list_from_file(split_file), start=1):
         tokens = line.split()
         if not tokens:
             continue

@@ -16,8 +16,7 @@ from .tied_conv import TiedConv
 
 def pooled_logits(features, weight, bias):
     """Global average pooling followed by the linear layer: (B, C, h, w) -> (B, K)."""
-    logits = features.mean(dim=(2, 3)) @ weight.t()
-    return logits if bias is None else logits + bias
+    return F.linear(features.mean(dim=(2, 3)), weight, bias)
 
 
 class PooledLinear:
