@@ -42,6 +42,9 @@ class LabeledRatioBatchSampler(Sampler):
     leave most batches without pixel supervision; the paper fills about half of
     every batch with masked images instead. A sample counts as pixel-labelled
     where its data info has a ``seg_map_path`` (see ``SemiSupervisedVOCDataset``).
+    Prior art: MMDetection's ``MultiSourceSampler``, with which its semi-supervised
+    detectors mix the datasets of a ``ConcatDataset`` (labelled and unlabelled images) in
+    every batch by ratio; this one splits one dataset by its masks instead.
 
     mmengine's Runner builds it from ``batch_sampler=dict(type=...)`` with the
     run's ``sampler`` and ``batch_size``. The sampler supplies the dataset, the
