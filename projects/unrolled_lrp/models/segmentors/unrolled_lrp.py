@@ -69,7 +69,8 @@ class UnrolledLRP(ImageLevelSegmentor):
         """The head's pixel losses; only the classes of its softmax are decoded (the others'
         scores are masked out of it, so the loss and its gradients are those of decoding every
         class)."""
-        heatmaps = self.heatmaps(trace.select(index), self.decode_head.softmax_classes(data_samples))
+        classes = self.decode_head.softmax_classes(data_samples)
+        heatmaps = self.heatmaps(trace.select(index), classes)
         return add_prefix(self.decode_head.loss(heatmaps, data_samples, self.train_cfg), 'decode')
 
     def decode_predict(self, trace, batch_img_metas):
@@ -78,7 +79,8 @@ class UnrolledLRP(ImageLevelSegmentor):
         and scored; the others get the lowest score (window by window, in slide inference, every
         class is decoded: the image's classes are decided on the whole image)."""
         found = None
-        if suppresses_absent_classes(self.test_cfg) and self.test_cfg.get('mode', 'whole') == 'whole':
+        whole = self.test_cfg.get('mode', 'whole') == 'whole'
+        if suppresses_absent_classes(self.test_cfg) and whole:
             found = found_classes(self.classify(trace))
         return self.decode_head.predict_by_feat(self.heatmaps(trace, found), batch_img_metas, found)
 
